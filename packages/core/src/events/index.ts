@@ -1,0 +1,3 @@
+export * from "./ingest";
+export * from "./notification";
+export * from "./s3";

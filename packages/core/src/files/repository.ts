@@ -1,0 +1,245 @@
+import {
+  type DynamoDBDocumentClient,
+  GetCommand,
+  QueryCommand,
+  UpdateCommand,
+} from "@aws-sdk/lib-dynamodb";
+import { fromAwsError, isConditionFailed } from "../errors";
+import { type FileItem, fileListingKeys, fileStateKey, filesPartition, ItemType } from "../table";
+import type { FileKey, TenantId } from "../tenancy";
+import { decodeCursor, encodeCursor } from "./cursor";
+
+/** A present file as the API shows it. */
+export interface FileView {
+  key: string;
+  size: number;
+  etag: string;
+  contentType: string;
+  lastModified: string;
+}
+
+export interface ListPage {
+  items: FileView[];
+  /** Pass back to get the next page; `null` on the last page. */
+  cursor: string | null;
+}
+
+/** What applying one S3 event did to the index. */
+export type ApplyOutcome = "applied" | "duplicate" | "stale";
+
+export interface CreatedEvent {
+  tenant: TenantId;
+  key: FileKey;
+  /** Normalised sequencer. */
+  seq: string;
+  size: number;
+  etag: string;
+  contentType: string;
+  eventTime: string;
+}
+
+export interface RemovedEvent {
+  tenant: TenantId;
+  key: FileKey;
+  seq: string;
+  eventTime: string;
+}
+
+export interface FileIndexOptions {
+  client: DynamoDBDocumentClient;
+  tableName: string;
+  /** How long a tombstone outlives the delete, so that a late create cannot resurrect the file. */
+  tombstoneTtlSeconds: number;
+  now?: () => Date;
+}
+
+export const DEFAULT_PAGE_SIZE = 100;
+export const MAX_PAGE_SIZE = 1000;
+const DEFAULT_CONTENT_TYPE = "application/octet-stream";
+
+/**
+ * The index of files: current state per file (with tombstones), and the per-tenant listing.
+ * Writes are conditional on the S3 sequencer, so replays, duplicates and out-of-order events
+ * converge to the state of the newest event per key.
+ */
+export class FileIndex {
+  private readonly client: DynamoDBDocumentClient;
+  private readonly tableName: string;
+  private readonly tombstoneTtlSeconds: number;
+  private readonly now: () => Date;
+
+  constructor(options: FileIndexOptions) {
+    this.client = options.client;
+    this.tableName = options.tableName;
+    this.tombstoneTtlSeconds = options.tombstoneTtlSeconds;
+    this.now = options.now ?? (() => new Date());
+  }
+
+  /** The stored item of a file, tombstone included (strongly consistent). */
+  async get(tenant: TenantId, key: FileKey): Promise<FileItem | undefined> {
+    const result = await aws(
+      this.client.send(
+        new GetCommand({
+          TableName: this.tableName,
+          Key: fileStateKey(tenant, key),
+          ConsistentRead: true,
+        }),
+      ),
+    );
+    return result.Item as FileItem | undefined;
+  }
+
+  /** The file if the tenant holds it now: the ownership check behind GET, HEAD and DELETE. */
+  async getPresent(tenant: TenantId, key: FileKey): Promise<FileView | undefined> {
+    const item = await this.get(tenant, key);
+    return item?.state === "present" ? toView(item) : undefined;
+  }
+
+  /**
+   * One page of a tenant's present files whose keys start with `prefix`, in key order.
+   *
+   * @example await index.list("acme", { prefix: "photos/", limit: 50 })
+   */
+  async list(
+    tenant: TenantId,
+    options: { prefix?: string; limit?: number; cursor?: string | undefined } = {},
+  ): Promise<ListPage> {
+    const prefix = options.prefix ?? "";
+    const limit = options.limit ?? DEFAULT_PAGE_SIZE;
+    const after = options.cursor ? decodeCursor(options.cursor, tenant, prefix) : undefined;
+    const partition = filesPartition(tenant);
+    const result = await aws(
+      this.client.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          IndexName: "files",
+          KeyConditionExpression:
+            prefix === "" ? "gsi1pk = :p" : "gsi1pk = :p AND begins_with(gsi1sk, :prefix)",
+          ExpressionAttributeValues:
+            prefix === "" ? { ":p": partition } : { ":p": partition, ":prefix": prefix },
+          // One more than the page tells whether another page exists, so no empty last page.
+          Limit: limit + 1,
+          ...(after === undefined
+            ? {}
+            : {
+                ExclusiveStartKey: {
+                  ...fileStateKey(tenant, after),
+                  ...fileListingKeys(tenant, after),
+                },
+              }),
+        }),
+      ),
+    );
+    const items = (result.Items ?? []) as FileItem[];
+    const page = items.slice(0, limit).map(toView);
+    const last = page.at(-1);
+    return {
+      items: page,
+      cursor: items.length > limit && last ? encodeCursor(tenant, prefix, last.key) : null,
+    };
+  }
+
+  /** Records an ObjectCreated event unless the index already holds this or a newer event. */
+  async applyCreated(event: CreatedEvent): Promise<ApplyOutcome> {
+    const updatedAt = this.now().toISOString();
+    return this.applyConditionally(event.tenant, event.key, event.seq, {
+      UpdateExpression:
+        "SET #type = :type, tenant = :tenant, #key = :key, #state = :present, seq = :seq, " +
+        "#size = :size, etag = :etag, contentType = :contentType, eventTime = :eventTime, " +
+        "updatedAt = :updatedAt, gsi1pk = :gsi1pk, gsi1sk = :gsi1sk REMOVE expiresAt",
+      ExpressionAttributeNames: {
+        "#type": "type",
+        "#key": "key",
+        "#state": "state",
+        "#size": "size",
+      },
+      ExpressionAttributeValues: {
+        ":type": ItemType.File,
+        ":tenant": event.tenant,
+        ":key": event.key,
+        ":present": "present",
+        ":size": event.size,
+        ":etag": event.etag,
+        ":contentType": event.contentType,
+        ":eventTime": event.eventTime,
+        ":updatedAt": updatedAt,
+        ":gsi1pk": filesPartition(event.tenant),
+        ":gsi1sk": event.key,
+      },
+    });
+  }
+
+  /** Records an ObjectRemoved event as a tombstone unless a newer event is already applied. */
+  async applyRemoved(event: RemovedEvent): Promise<ApplyOutcome> {
+    const now = this.now();
+    return this.applyConditionally(event.tenant, event.key, event.seq, {
+      UpdateExpression:
+        "SET #type = :type, tenant = :tenant, #key = :key, #state = :deleted, seq = :seq, " +
+        "eventTime = :eventTime, updatedAt = :updatedAt, expiresAt = :expiresAt " +
+        "REMOVE gsi1pk, gsi1sk, #size, etag, contentType",
+      ExpressionAttributeNames: {
+        "#type": "type",
+        "#key": "key",
+        "#state": "state",
+        "#size": "size",
+      },
+      ExpressionAttributeValues: {
+        ":type": ItemType.File,
+        ":tenant": event.tenant,
+        ":key": event.key,
+        ":deleted": "deleted",
+        ":eventTime": event.eventTime,
+        ":updatedAt": now.toISOString(),
+        ":expiresAt": Math.floor(now.getTime() / 1000) + this.tombstoneTtlSeconds,
+      },
+    });
+  }
+
+  private async applyConditionally(
+    tenant: TenantId,
+    key: FileKey,
+    seq: string,
+    update: {
+      UpdateExpression: string;
+      ExpressionAttributeNames: Record<string, string>;
+      ExpressionAttributeValues: Record<string, unknown>;
+    },
+  ): Promise<ApplyOutcome> {
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: fileStateKey(tenant, key),
+          ...update,
+          ConditionExpression: "attribute_not_exists(pk) OR seq < :seq",
+          ExpressionAttributeValues: { ...update.ExpressionAttributeValues, ":seq": seq },
+        }),
+      );
+      return "applied";
+    } catch (error) {
+      if (!isConditionFailed(error)) throw fromAwsError(error);
+    }
+    // The index holds this event or a newer one; which of the two only matters for reporting.
+    const current = await this.get(tenant, key);
+    return current?.seq === seq ? "duplicate" : "stale";
+  }
+}
+
+/** Awaits an SDK call, turning the errors a caller can act on into catalogued ones. */
+async function aws<T>(call: Promise<T>): Promise<T> {
+  try {
+    return await call;
+  } catch (error) {
+    throw fromAwsError(error);
+  }
+}
+
+function toView(item: FileItem): FileView {
+  return {
+    key: item.key,
+    size: item.size ?? 0,
+    etag: item.etag ?? "",
+    contentType: item.contentType ?? DEFAULT_CONTENT_TYPE,
+    lastModified: item.eventTime,
+  };
+}

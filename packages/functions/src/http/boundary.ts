@@ -1,0 +1,127 @@
+import { type Principal, principalFromClaims } from "@filegate/core/auth";
+import { isFilegateError } from "@filegate/core/errors";
+import type { PresignedRequest } from "@filegate/core/presign";
+import { type FileKey, mustBeValidKey } from "@filegate/core/tenancy";
+import type {
+  APIGatewayProxyEventV2WithJWTAuthorizer,
+  APIGatewayProxyStructuredResultV2,
+} from "aws-lambda";
+import { logger } from "../lib/logger";
+import { settings } from "../lib/settings";
+
+export type HttpEvent = APIGatewayProxyEventV2WithJWTAuthorizer;
+export type HttpResult = APIGatewayProxyStructuredResultV2;
+
+/** A parsed request: what every route needs, resolved once. */
+export interface Request {
+  event: HttpEvent;
+  principal: Principal;
+  requestId: string;
+  /** Header lookup, case-insensitive. */
+  header(name: string): string | undefined;
+  query(name: string): string | undefined;
+}
+
+/**
+ * The HTTP boundary of every route: authenticates the caller from the authorizer's claims,
+ * runs the route, and renders what it returns or throws. Known errors become JSON
+ * `{error: {code, message}, requestId}`; anything else is logged and answered with a bare 500.
+ */
+export function route(run: (request: Request) => Promise<HttpResult>) {
+  return async (event: HttpEvent): Promise<HttpResult> => {
+    const requestId = event.requestContext.requestId;
+    try {
+      const headers = lowerCaseKeys(event.headers ?? {});
+      const principal = principalFromClaims(
+        event.requestContext.authorizer?.jwt?.claims,
+        settings.tenantClaim,
+      );
+      return await run({
+        event,
+        principal,
+        requestId,
+        header: (name) => headers[name.toLowerCase()],
+        query: (name) => event.queryStringParameters?.[name],
+      });
+    } catch (error) {
+      if (isFilegateError(error)) {
+        if (error.status >= 500) logger.error("request failed", { requestId, error });
+        return json(
+          error.status,
+          {
+            error: {
+              code: error.code,
+              message: error.message,
+              ...(error.details ? { details: error.details } : {}),
+            },
+            requestId,
+          },
+          error.headers,
+        );
+      }
+      logger.error("unexpected error", { requestId, error: error as Error });
+      return json(500, {
+        error: { code: "internal_error", message: "Internal server error" },
+        requestId,
+      });
+    }
+  };
+}
+
+/**
+ * The file key of a `/files/{key+}` route, validated. API Gateway (and the local stack)
+ * hand the path parameter over percent-decoded, so it is checked as it is, never decoded again.
+ */
+export function fileKeyOf(request: Request): FileKey {
+  const key = request.event.pathParameters?.key ?? "";
+  mustBeValidKey(key);
+  return key;
+}
+
+export function json(
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): HttpResult {
+  return {
+    statusCode: status,
+    headers: {
+      "Content-Type": "application/json",
+      "Cache-Control": "no-store",
+      ...headers,
+    },
+    body: JSON.stringify(body),
+  };
+}
+
+/**
+ * The answer to a granted request: a 307 to the presigned URL, or its JSON form when the
+ * client asks for JSON (browsers and large uploads, which must not send the body twice).
+ */
+export function grant(request: Request, presigned: PresignedRequest): HttpResult {
+  if (wantsJson(request.header("accept"))) return json(200, presigned);
+  return {
+    statusCode: 307,
+    headers: { Location: presigned.url, "Cache-Control": "no-store" },
+    body: "",
+  };
+}
+
+/** True when an `Accept` header asks for JSON (and does not refuse it with q=0). */
+export function wantsJson(accept: string | undefined): boolean {
+  if (!accept) return false;
+  return accept.split(",").some((range) => {
+    const [type, ...params] = range.split(";").map((part) => part.trim().toLowerCase());
+    if (type !== "application/json") return false;
+    const q = params.find((param) => param.startsWith("q="));
+    return q === undefined || Number(q.slice(2)) > 0;
+  });
+}
+
+function lowerCaseKeys(headers: Record<string, string | undefined>): Record<string, string> {
+  const result: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers)) {
+    if (value !== undefined) result[name.toLowerCase()] = value;
+  }
+  return result;
+}

@@ -1,0 +1,46 @@
+import { Errors } from "@filegate/core/errors";
+import { objectKeyFor } from "@filegate/core/tenancy";
+import { fileIndex } from "../lib/file-index";
+import { presigner } from "../lib/presigner";
+import { fileKeyOf, grant, route } from "./boundary";
+
+const MEDIA_TYPE = /^[A-Za-z0-9!#$&^_.+-]{1,127}\/[A-Za-z0-9!#$&^_.+-]{1,127}(\s*;[\x20-\x7e]*)?$/;
+
+/**
+ * `PUT /files/{key+}`: a 307 to a presigned PUT of the tenant's object. A `Content-Type` the
+ * client sent is signed in (the upload must carry the same); `If-None-Match: *` makes it
+ * create-only: refused here when the index holds the key, and signed in so S3 refuses a race.
+ */
+export const handler = route(async (request) => {
+  const key = fileKeyOf(request);
+  const { tenant } = request.principal;
+  const headers: Record<string, string> = {};
+
+  const contentType = request.header("content-type");
+  if (contentType !== undefined) {
+    if (contentType.length > 256 || !MEDIA_TYPE.test(contentType)) {
+      throw Errors.badRequest("Content-Type must be a media type such as text/plain");
+    }
+    headers["Content-Type"] = contentType;
+  }
+
+  const ifNoneMatch = request.header("if-none-match");
+  if (ifNoneMatch !== undefined) {
+    if (ifNoneMatch.trim() !== "*") {
+      throw Errors.badRequest("Only If-None-Match: * (create only) is supported");
+    }
+    if (await fileIndex.getPresent(tenant, key)) {
+      throw Errors.preconditionFailed("The file exists and If-None-Match: * was given");
+    }
+    headers["If-None-Match"] = "*";
+  }
+
+  if (request.header("if-match") !== undefined) {
+    throw Errors.badRequest("If-Match is not supported");
+  }
+
+  return grant(
+    request,
+    await presigner.presign({ method: "PUT", objectKey: objectKeyFor(tenant, key), headers }),
+  );
+});
