@@ -1,3 +1,4 @@
 export * from "./auth";
+export * from "./dynamodb";
 export * from "./stack";
 export * from "./state";

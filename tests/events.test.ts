@@ -1,0 +1,199 @@
+import { mkdtemp, readFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import { type LocalStack, startLocalStack } from "@filegate/local";
+import type { Context, SQSBatchResponse, SQSEvent } from "aws-lambda";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { listKeys } from "./helpers/http";
+
+// The stack runs in this test process: the test reaches into its event bridge and
+// invokes the very subscriber module it feeds.
+let stack: LocalStack;
+let s3: S3Client;
+let auth: Record<string, string>;
+const fixture = (name: string) => readFile(join(import.meta.dirname, "fixtures", name), "utf8");
+
+beforeAll(async () => {
+  stack = await startLocalStack({
+    dir: await mkdtemp(join(tmpdir(), "filegate-events-")),
+    memory: true,
+    port: 0,
+    s3Port: 0,
+    dynamodbPort: 0,
+    dynamodb: "dynalite",
+    logLevel: "SILENT",
+    maxReceiveCount: 3,
+    backoffMs: () => 5,
+    log: () => {},
+  });
+  s3 = new S3Client({
+    endpoint: stack.state.s3.endpoint,
+    region: stack.state.region,
+    forcePathStyle: true,
+    credentials: stack.state.credentials,
+  });
+  auth = { Authorization: `Bearer ${await stack.token({ tenant: "acme", sub: "alice" })}` };
+});
+afterAll(async () => {
+  await stack?.stop();
+});
+
+async function deadLetters(): Promise<
+  Array<{ messageId: string; body: string; receiveCount: number }>
+> {
+  try {
+    const text = await readFile(stack.state.deadLetterFile, "utf8");
+    return text
+      .trim()
+      .split("\n")
+      .filter(Boolean)
+      .map((line) => JSON.parse(line));
+  } catch {
+    return [];
+  }
+}
+
+async function subscriber() {
+  const module = await import("../packages/functions/src/events/subscriber");
+  return (event: SQSEvent) => module.handler(event, {} as Context) as Promise<SQSBatchResponse>;
+}
+
+function sqs(...bodies: string[]): SQSEvent {
+  return {
+    Records: bodies.map((body, i) => ({
+      messageId: `m${i}`,
+      receiptHandle: `r${i}`,
+      body,
+      attributes: {
+        ApproximateReceiveCount: "1",
+        SentTimestamp: "0",
+        SenderId: "s3",
+        ApproximateFirstReceiveTimestamp: "0",
+      },
+      messageAttributes: {},
+      md5OfBody: "",
+      eventSource: "aws:sqs",
+      eventSourceARN: "arn:aws:sqs:us-east-1:000000000000:q",
+      awsRegion: "us-east-1",
+    })),
+  };
+}
+
+describe("the queue subscriber", () => {
+  it("applies an S3 record with a form-encoded key", async () => {
+    const handle = await subscriber();
+    const result = await handle(sqs(await fixture("s3-put-event.json")));
+    expect(result.batchItemFailures).toEqual([]);
+    expect(await listKeys(stack.state.apiUrl, auth, "reports/")).toEqual([
+      "reports/q3 summary+%final.pdf",
+    ]);
+  });
+
+  it("reports only the bad message of a batch as failed", async () => {
+    const handle = await subscriber();
+    const good = (await fixture("s3-put-event.json"))
+      .replace("q3+summary", "good")
+      .replace("0055AED6DCD90281E5", "0055AED6DCD90281F0");
+    const result = await handle(
+      sqs(
+        good,
+        "not json at all",
+        '{"Records":[{"eventSource":"aws:s3"}]}',
+        await fixture("s3-test-event.json"),
+      ),
+    );
+    expect(result.batchItemFailures).toEqual([{ itemIdentifier: "m1" }, { itemIdentifier: "m2" }]);
+    expect(await listKeys(stack.state.apiUrl, auth, "reports/good")).toEqual([
+      "reports/good+%final.pdf",
+    ]);
+  });
+
+  it("fails a record with an impossible sequencer rather than guessing", async () => {
+    const handle = await subscriber();
+    const good = (await fixture("s3-put-event.json")).replace(
+      "0055AED6DCD90281E5",
+      "0055AED6DCD90281E6",
+    );
+    const bad = (await fixture("s3-put-event.json")).replace("0055AED6DCD90281E5", "not-hex");
+    expect((await handle(sqs(good, bad))).batchItemFailures).toEqual([{ itemIdentifier: "m1" }]);
+    // A batch whose every message fails is thrown back whole, as Lambda expects.
+    await expect(handle(sqs(bad))).rejects.toThrow(/All records failed/);
+  });
+});
+
+describe("the local event bridge", () => {
+  it("skips objects outside the tenant layout without failing", async () => {
+    const before = stack.bridge.stats.failed;
+    await s3.send(
+      new PutObjectCommand({ Bucket: stack.state.bucket, Key: "outside/thing.txt", Body: "x" }),
+    );
+    await s3.send(
+      new PutObjectCommand({
+        Bucket: stack.state.bucket,
+        Key: "tenants/acme/bad//key.txt",
+        Body: "x",
+      }),
+    );
+    await s3.send(
+      new PutObjectCommand({
+        Bucket: stack.state.bucket,
+        Key: "tenants/acme/inside.txt",
+        Body: "x",
+      }),
+    );
+    await stack.bridge.idle();
+    expect(stack.bridge.stats.failed).toBe(before);
+    expect(await listKeys(stack.state.apiUrl, auth)).toContain("inside.txt");
+    expect(await listKeys(stack.state.apiUrl, auth)).not.toContain("bad//key.txt");
+  });
+
+  it("retries a failing message, then keeps it in the dead-letter file with its body", async () => {
+    const poison = '{"Records": "poison"}';
+    stack.bridge.send(poison, "poison-1");
+    await s3.send(
+      new PutObjectCommand({
+        Bucket: stack.state.bucket,
+        Key: "tenants/acme/after-poison.txt",
+        Body: "x",
+      }),
+    );
+    await stack.bridge.idle();
+
+    const letters = await deadLetters();
+    expect(letters).toEqual([
+      expect.objectContaining({ messageId: "poison-1", body: poison, receiveCount: 3 }),
+    ]);
+    expect(await listKeys(stack.state.apiUrl, auth)).toContain("after-poison.txt");
+  });
+
+  it("gives each event a unique, increasing sequencer even within one millisecond", async () => {
+    const published: string[] = [];
+    const original = stack.bridge.send.bind(stack.bridge);
+    stack.bridge.send = (body: string, id?: string) => {
+      published.push(JSON.parse(body).Records[0].s3.object.sequencer);
+      original(body, id);
+    };
+    try {
+      await Promise.all(
+        Array.from({ length: 20 }, (_, i) =>
+          s3.send(
+            new PutObjectCommand({
+              Bucket: stack.state.bucket,
+              Key: `tenants/acme/burst/${i}`,
+              Body: "x",
+            }),
+          ),
+        ),
+      );
+      await stack.bridge.idle();
+    } finally {
+      stack.bridge.send = original;
+    }
+    expect(published).toHaveLength(20);
+    const values = published.map((s) => BigInt(`0x${s}`));
+    for (let i = 1; i < values.length; i++)
+      expect(values[i]).toBeGreaterThan(values[i - 1] as bigint);
+    expect((await listKeys(stack.state.apiUrl, auth, "burst/")).length).toBe(20);
+  });
+});
