@@ -12,7 +12,7 @@ import { type LocalAuthority, loadAuthority, type TokenRequest } from "./auth";
 import { EventBridge, type QueuedMessage } from "./bridge";
 import { type DynamoEngine, ensureTable, hasJava, startDynamo } from "./dynamodb";
 import { S3_CREDENTIALS, startS3 } from "./s3";
-import { isAlive, type LocalState, readState, writeState } from "./state";
+import { DEFAULT_DIR, isAlive, type LocalState, readState, writeState } from "./state";
 
 /** The repository root, where route handler paths start. */
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../../..");
@@ -42,7 +42,7 @@ export interface LocalStackOptions {
 }
 
 export const DEFAULT_OPTIONS: LocalStackOptions = {
-  dir: ".filegate",
+  dir: DEFAULT_DIR,
   memory: false,
   port: 8787,
   s3Port: 8788,

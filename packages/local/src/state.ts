@@ -20,8 +20,8 @@ export interface LocalState {
   devToken: string;
 }
 
-/** The default state folder: `.filegate` in the working directory (git-ignored). */
-export const DEFAULT_DIR = ".filegate";
+/** The default state folder: `$FILEGATE_DIR`, else `.filegate` in the working directory (git-ignored). */
+export const DEFAULT_DIR = process.env.FILEGATE_DIR || ".filegate";
 
 export function stateFile(dir: string): string {
   return join(resolve(dir), "local.json");

@@ -1,0 +1,25 @@
+/**
+ * Deployment settings, kept as SST secrets so each stage sets its own
+ * (`npx sst secret set <Name> <value> --stage <stage>`):
+ *
+ * | secret | default | meaning |
+ * |---|---|---|
+ * | `JwtIssuer` | (required) | issuer URL of the identity provider whose JWTs the API accepts |
+ * | `JwtAudiences` | (required) | accepted `aud` values, comma-separated |
+ * | `TenantClaim` | `tenant` | JWT claim naming the caller's tenant |
+ * | `PresignExpires` | `300` | lifetime of presigned URLs, seconds (max 604800) |
+ * | `TombstoneDays` | `30` | how long the index remembers a deleted file |
+ */
+export const jwtIssuer = new sst.Secret("JwtIssuer");
+export const jwtAudiences = new sst.Secret("JwtAudiences");
+export const tenantClaim = new sst.Secret("TenantClaim", "tenant");
+export const presignExpires = new sst.Secret("PresignExpires", "300");
+export const tombstoneDays = new sst.Secret("TombstoneDays", "30");
+
+/** The environment every function reads its settings from (see packages/core/src/config). */
+export const functionEnvironment = {
+  FILEGATE_TENANT_CLAIM: tenantClaim.value,
+  FILEGATE_PRESIGN_EXPIRES: presignExpires.value,
+  FILEGATE_TOMBSTONE_DAYS: tombstoneDays.value,
+  POWERTOOLS_SERVICE_NAME: "filegate",
+};

@@ -1,0 +1,27 @@
+/// <reference path="./.sst/platform/config.d.ts" />
+
+export default $config({
+  app(input) {
+    return {
+      name: "filegate",
+      home: "aws",
+      // Production keeps its bucket and table when the stage is removed.
+      removal: input?.stage === "production" ? "retain" : "remove",
+      protect: input?.stage === "production",
+    };
+  },
+  async run() {
+    $transform(sst.aws.Function, (args) => {
+      args.architecture ??= "arm64";
+      args.memory ??= "512 MB";
+    });
+    const storage = await import("./infra/storage");
+    await import("./infra/events");
+    const { api } = await import("./infra/api");
+    return {
+      api: api.url,
+      bucket: storage.bucket.name,
+      table: storage.table.name,
+    };
+  },
+});
