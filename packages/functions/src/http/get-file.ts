@@ -1,16 +1,24 @@
 import { Errors } from "@filegate/core/errors";
+import type { FileIndex } from "@filegate/core/files";
+import type { Presigner } from "@filegate/core/presign";
 import { objectKeyFor } from "@filegate/core/tenancy";
 import { fileIndex } from "../lib/file-index";
 import { presigner } from "../lib/presigner";
 import { fileKeyOf, grant, route } from "./boundary";
 
+export interface GetFileDeps {
+  files: Pick<FileIndex, "getPresent">;
+  presigner: Presigner;
+}
+
 /** `GET /files/{key+}`: a 307 to a presigned GET when the tenant holds the file. */
-export const handler = route(async (request) => {
-  const key = fileKeyOf(request);
-  const { tenant } = request.principal;
-  if (!(await fileIndex.getPresent(tenant, key))) throw Errors.notFound();
-  return grant(
-    request,
-    await presigner.presign({ method: "GET", objectKey: objectKeyFor(tenant, key) }),
-  );
-});
+export const getFile = ({ files, presigner }: GetFileDeps) =>
+  route(async (request) => {
+    const key = fileKeyOf(request);
+    const { tenant } = request.principal;
+    if (!(await files.getPresent(tenant, key))) throw Errors.notFound();
+    const objectKey = objectKeyFor(tenant, key);
+    return grant(request, await presigner.presign({ method: "GET", objectKey }));
+  });
+
+export const handler = getFile({ files: fileIndex, presigner });

@@ -1,4 +1,6 @@
 import { Errors } from "@filegate/core/errors";
+import type { FileIndex } from "@filegate/core/files";
+import type { Presigner } from "@filegate/core/presign";
 import { objectKeyFor } from "@filegate/core/tenancy";
 import { fileIndex } from "../lib/file-index";
 import { presigner } from "../lib/presigner";
@@ -11,36 +13,45 @@ const MEDIA_TYPE = /^[A-Za-z0-9!#$&^_.+-]{1,127}\/[A-Za-z0-9!#$&^_.+-]{1,127}(\s
  * client sent is signed in (the upload must carry the same); `If-None-Match: *` makes it
  * create-only: refused here when the index holds the key, and signed in so S3 refuses a race.
  */
-export const handler = route(async (request) => {
-  const key = fileKeyOf(request);
-  const { tenant } = request.principal;
-  const headers: Record<string, string> = {};
+export const putFile = ({
+  files,
+  presigner,
+}: {
+  files: Pick<FileIndex, "getPresent">;
+  presigner: Presigner;
+}) =>
+  route(async (request) => {
+    const key = fileKeyOf(request);
+    const { tenant } = request.principal;
+    const headers: Record<string, string> = {};
 
-  const contentType = request.header("content-type");
-  if (contentType !== undefined) {
-    if (contentType.length > 256 || !MEDIA_TYPE.test(contentType)) {
-      throw Errors.badRequest("Content-Type must be a media type such as text/plain");
+    const contentType = request.header("content-type");
+    if (contentType !== undefined) {
+      if (contentType.length > 256 || !MEDIA_TYPE.test(contentType)) {
+        throw Errors.badRequest("Content-Type must be a media type such as text/plain");
+      }
+      headers["Content-Type"] = contentType;
     }
-    headers["Content-Type"] = contentType;
-  }
 
-  const ifNoneMatch = request.header("if-none-match");
-  if (ifNoneMatch !== undefined) {
-    if (ifNoneMatch.trim() !== "*") {
-      throw Errors.badRequest("Only If-None-Match: * (create only) is supported");
+    const ifNoneMatch = request.header("if-none-match");
+    if (ifNoneMatch !== undefined) {
+      if (ifNoneMatch.trim() !== "*") {
+        throw Errors.badRequest("Only If-None-Match: * (create only) is supported");
+      }
+      if (await files.getPresent(tenant, key)) {
+        throw Errors.preconditionFailed("The file exists and If-None-Match: * was given");
+      }
+      headers["If-None-Match"] = "*";
     }
-    if (await fileIndex.getPresent(tenant, key)) {
-      throw Errors.preconditionFailed("The file exists and If-None-Match: * was given");
+
+    if (request.header("if-match") !== undefined) {
+      throw Errors.badRequest("If-Match is not supported");
     }
-    headers["If-None-Match"] = "*";
-  }
 
-  if (request.header("if-match") !== undefined) {
-    throw Errors.badRequest("If-Match is not supported");
-  }
+    return grant(
+      request,
+      await presigner.presign({ method: "PUT", objectKey: objectKeyFor(tenant, key), headers }),
+    );
+  });
 
-  return grant(
-    request,
-    await presigner.presign({ method: "PUT", objectKey: objectKeyFor(tenant, key), headers }),
-  );
-});
+export const handler = putFile({ files: fileIndex, presigner });
