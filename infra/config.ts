@@ -9,17 +9,20 @@
  * | `TenantClaim` | `tenant` | JWT claim naming the caller's tenant |
  * | `PresignExpires` | `300` | lifetime of presigned URLs, seconds (max 604800) |
  * | `TombstoneDays` | `30` | how long the index remembers a deleted file |
+ * | `AuditRetentionDays` | `365` | how long audit records (grants and S3 events) are kept |
  */
 export const jwtIssuer = new sst.Secret("JwtIssuer");
 export const jwtAudiences = new sst.Secret("JwtAudiences");
 export const tenantClaim = new sst.Secret("TenantClaim", "tenant");
 export const presignExpires = new sst.Secret("PresignExpires", "300");
 export const tombstoneDays = new sst.Secret("TombstoneDays", "30");
+export const auditRetentionDays = new sst.Secret("AuditRetentionDays", "365");
 
 /** The environment every function reads its settings from (see packages/core/src/config). */
 export const functionEnvironment = {
   FILEGATE_TENANT_CLAIM: tenantClaim.value,
   FILEGATE_PRESIGN_EXPIRES: presignExpires.value,
   FILEGATE_TOMBSTONE_DAYS: tombstoneDays.value,
+  FILEGATE_AUDIT_RETENTION_DAYS: auditRetentionDays.value,
   POWERTOOLS_SERVICE_NAME: "filegate",
 };

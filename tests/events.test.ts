@@ -1,11 +1,11 @@
-import { mkdtemp, readFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
-import { type LocalStack, startLocalStack } from "@filegate/local";
+import { PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
+import type { LocalStack } from "@filegate/local";
 import type { Context, SQSBatchResponse, SQSEvent } from "aws-lambda";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { listKeys } from "./helpers/http";
+import { s3ClientFor, startInProcessStack } from "./helpers/in-process";
 
 // The stack runs in this test process: the test reaches into its event bridge and
 // invokes the very subscriber module it feeds.
@@ -15,24 +15,9 @@ let auth: Record<string, string>;
 const fixture = (name: string) => readFile(join(import.meta.dirname, "fixtures", name), "utf8");
 
 beforeAll(async () => {
-  stack = await startLocalStack({
-    dir: await mkdtemp(join(tmpdir(), "filegate-events-")),
-    memory: true,
-    port: 0,
-    s3Port: 0,
-    dynamodbPort: 0,
-    dynamodb: "dynalite",
-    logLevel: "SILENT",
-    maxReceiveCount: 3,
-    backoffMs: () => 5,
-    log: () => {},
-  });
-  s3 = new S3Client({
-    endpoint: stack.state.s3.endpoint,
-    region: stack.state.region,
-    forcePathStyle: true,
-    credentials: stack.state.credentials,
-  });
+  stack = await startInProcessStack({ maxReceiveCount: 3, backoffMs: () => 5 });
+
+  s3 = s3ClientFor(stack.state);
   auth = { Authorization: `Bearer ${await stack.token({ tenant: "acme", sub: "alice" })}` };
 });
 afterAll(async () => {

@@ -1,3 +1,4 @@
+import { AuditLog } from "@filegate/core/audit";
 import { ingestRecord, type S3EventRecord } from "@filegate/core/events";
 import { FileIndex } from "@filegate/core/files";
 import type { FileKey, TenantId } from "@filegate/core/tenancy";
@@ -6,14 +7,16 @@ import { startTestTable } from "./helpers/table";
 
 let table: Awaited<ReturnType<typeof startTestTable>>;
 let index: FileIndex;
+let audit: AuditLog;
 const BUCKET = "bucket";
 const contentTypes = new Map<string, string>();
 const deps = () => ({
   index,
+  audit,
   bucket: BUCKET,
   describeObject: async (objectKey: string) => {
     const contentType = contentTypes.get(objectKey);
-    return contentType ? { contentType, etag: '"etag"' } : undefined;
+    return contentType ? { contentType, etag: '"etag"', metadata: {} } : undefined;
   },
 });
 
@@ -24,6 +27,7 @@ beforeAll(async () => {
     tableName: table.tableName,
     tombstoneTtlSeconds: 86_400,
   });
+  audit = new AuditLog({ client: table.doc, tableName: table.tableName, retentionSeconds: 86_400 });
 });
 afterAll(async () => {
   await table?.stop();

@@ -43,8 +43,10 @@ export const ROUTES: readonly RouteDefinition[] = [
     handler: http("delete-file"),
     link: ["FileIndex", "FileBucket"],
   },
+  { method: "GET", path: "/audit", handler: http("get-audit"), link: ["FileIndex"] },
   { method: "ANY", path: "/files", handler: http("method-not-allowed"), link: [] },
   { method: "ANY", path: "/files/{key+}", handler: http("method-not-allowed"), link: [] },
+  { method: "ANY", path: "/audit", handler: http("method-not-allowed"), link: [] },
 ];
 
 /** The methods served on `path`, for `Allow` headers (HEAD and OPTIONS are listed where they work). */

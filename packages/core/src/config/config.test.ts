@@ -7,6 +7,7 @@ describe("loadSettings", () => {
       presignExpiresSeconds: 300,
       tenantClaim: "tenant",
       tombstoneTtlSeconds: 30 * 86_400,
+      auditRetentionSeconds: 365 * 86_400,
     });
   });
   it("reads overrides", () => {
@@ -14,11 +15,13 @@ describe("loadSettings", () => {
       FILEGATE_PRESIGN_EXPIRES: "60",
       FILEGATE_TENANT_CLAIM: "custom:org",
       FILEGATE_TOMBSTONE_DAYS: "7",
+      FILEGATE_AUDIT_RETENTION_DAYS: "90",
     });
     expect(settings).toEqual({
       presignExpiresSeconds: 60,
       tenantClaim: "custom:org",
       tombstoneTtlSeconds: 7 * 86_400,
+      auditRetentionSeconds: 90 * 86_400,
     });
   });
   it("names every bad value in one error", () => {

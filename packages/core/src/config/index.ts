@@ -16,6 +16,7 @@ const positiveInt = (name: string, max: number) =>
  * | `FILEGATE_PRESIGN_EXPIRES` | 300 | lifetime of presigned URLs, seconds (max 604800) |
  * | `FILEGATE_TENANT_CLAIM` | tenant | JWT claim that names the tenant |
  * | `FILEGATE_TOMBSTONE_DAYS` | 30 | how long a deleted file's tombstone is kept |
+ * | `FILEGATE_AUDIT_RETENTION_DAYS` | 365 | how long audit records (grants, events) are kept |
  */
 export const SettingsSchema = z.object({
   FILEGATE_PRESIGN_EXPIRES: positiveInt("FILEGATE_PRESIGN_EXPIRES", MAX_EXPIRES_SECONDS).default(
@@ -26,12 +27,16 @@ export const SettingsSchema = z.object({
     .regex(/^[A-Za-z0-9_:./-]{1,128}$/, "FILEGATE_TENANT_CLAIM must be a claim name")
     .default("tenant"),
   FILEGATE_TOMBSTONE_DAYS: positiveInt("FILEGATE_TOMBSTONE_DAYS", 3650).default(30),
+  FILEGATE_AUDIT_RETENTION_DAYS: positiveInt("FILEGATE_AUDIT_RETENTION_DAYS", 36500).default(365),
 });
+
+const DAY_SECONDS = 24 * 60 * 60;
 
 export interface Settings {
   presignExpiresSeconds: number;
   tenantClaim: string;
   tombstoneTtlSeconds: number;
+  auditRetentionSeconds: number;
 }
 
 /**
@@ -52,6 +57,7 @@ export function loadSettings(env: Record<string, string | undefined>): Settings 
   return {
     presignExpiresSeconds: parsed.FILEGATE_PRESIGN_EXPIRES,
     tenantClaim: parsed.FILEGATE_TENANT_CLAIM,
-    tombstoneTtlSeconds: parsed.FILEGATE_TOMBSTONE_DAYS * 24 * 60 * 60,
+    tombstoneTtlSeconds: parsed.FILEGATE_TOMBSTONE_DAYS * DAY_SECONDS,
+    auditRetentionSeconds: parsed.FILEGATE_AUDIT_RETENTION_DAYS * DAY_SECONDS,
   };
 }

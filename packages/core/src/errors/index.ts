@@ -82,6 +82,15 @@ export function fromAwsError(error: unknown): unknown {
   return error;
 }
 
+/** Awaits an SDK call, turning the errors a caller can act on into catalogued ones. */
+export async function aws<T>(call: Promise<T>): Promise<T> {
+  try {
+    return await call;
+  } catch (error) {
+    throw fromAwsError(error);
+  }
+}
+
 /** True when an AWS SDK error is a failed DynamoDB condition. */
 export function isConditionFailed(error: unknown): boolean {
   return (error as { name?: unknown } | null)?.name === "ConditionalCheckFailedException";

@@ -9,6 +9,7 @@ export function headObjectDescriber(s3: S3Client, bucket: string): DescribeObjec
       return {
         contentType: head.ContentType ?? "application/octet-stream",
         etag: head.ETag ?? "",
+        metadata: head.Metadata ?? {},
       };
     } catch (error) {
       const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata

@@ -4,7 +4,7 @@ import {
   QueryCommand,
   UpdateCommand,
 } from "@aws-sdk/lib-dynamodb";
-import { fromAwsError, isConditionFailed } from "../errors";
+import { aws, fromAwsError, isConditionFailed } from "../errors";
 import { type FileItem, fileListingKeys, fileStateKey, filesPartition, ItemType } from "../table";
 import type { FileKey, TenantId } from "../tenancy";
 import { decodeCursor, encodeCursor } from "./cursor";
@@ -222,15 +222,6 @@ export class FileIndex {
     // The index holds this event or a newer one; which of the two only matters for reporting.
     const current = await this.get(tenant, key);
     return current?.seq === seq ? "duplicate" : "stale";
-  }
-}
-
-/** Awaits an SDK call, turning the errors a caller can act on into catalogued ones. */
-async function aws<T>(call: Promise<T>): Promise<T> {
-  try {
-    return await call;
-  } catch (error) {
-    throw fromAwsError(error);
   }
 }
 

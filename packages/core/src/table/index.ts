@@ -8,6 +8,11 @@
  * 1. one file of one tenant (ownership check) — GetItem `pk = FILE#<tenant>#<key>, sk = STATE`
  * 2. a tenant's present files by prefix — Query `files`: `gsi1pk = FILES#<tenant>`,
  *    `begins_with(gsi1sk, <prefix>)`; tombstones carry no gsi1 keys (sparse index)
+ * 3. the history of one file — Query `pk = FILE#<tenant>#<key>, sk BETWEEN LOG# …`
+ * 4. a tenant's audit records in a time range — one Query per shard on `tenantLog`:
+ *    `gsi2pk = LOG#<tenant>#<shard>, gsi2sk BETWEEN <from> AND <to>`, merged
+ * 5. every tenant's audit records in a time range — one Query per shard on `allLog`:
+ *    `gsi3pk = LOG#<shard>, gsi3sk BETWEEN <from> AND <to>`, merged
  */
 export const TABLE = {
   fields: {
@@ -15,12 +20,18 @@ export const TABLE = {
     sk: "string",
     gsi1pk: "string",
     gsi1sk: "string",
+    gsi2pk: "string",
+    gsi2sk: "string",
+    gsi3pk: "string",
+    gsi3sk: "string",
   },
   primaryIndex: { hashKey: "pk", rangeKey: "sk" },
   globalIndexes: {
     files: { hashKey: "gsi1pk", rangeKey: "gsi1sk" },
+    tenantLog: { hashKey: "gsi2pk", rangeKey: "gsi2sk" },
+    allLog: { hashKey: "gsi3pk", rangeKey: "gsi3sk" },
   },
-  /** Epoch seconds after which DynamoDB may delete the item (tombstones). */
+  /** Epoch seconds after which DynamoDB may delete the item (tombstones, audit records). */
   ttl: "expiresAt",
 } as const;
 
@@ -29,6 +40,7 @@ export type IndexName = keyof typeof TABLE.globalIndexes;
 /** Item types, stored in the `type` attribute of every item. */
 export const ItemType = {
   File: "file",
+  Audit: "audit",
 } as const;
 
 const FILE_STATE_SK = "STATE";
@@ -84,4 +96,56 @@ export function normalizeSequencer(sequencer: string): string {
     throw new RangeError(`Invalid S3 sequencer: ${JSON.stringify(sequencer)}`);
   }
   return sequencer.toUpperCase().padStart(SEQUENCER_WIDTH, "0");
+}
+
+/**
+ * Write sharding of the audit indexes. DynamoDB serves about 1,000 writes/s per partition
+ * (and an index that falls behind throttles the table's writes). Every audit record is one
+ * write to each index, spread by a hash of its id over:
+ * - {@link TENANT_LOG_SHARDS} partitions per tenant: 4,000 audit records/s for one tenant;
+ * - {@link ALL_LOG_SHARDS} partitions for everyone: 16,000 audit records/s in all.
+ * Reading a time range costs one Query per shard, run in parallel and merged in time order.
+ * Changing a count only affects records written afterwards: keep them, or read both layouts.
+ */
+export const TENANT_LOG_SHARDS = 4;
+export const ALL_LOG_SHARDS = 16;
+
+/** Sort-key prefix of audit records in a file's partition (pattern 3). */
+export const LOG_PREFIX = "LOG#";
+
+/** Primary key of one audit record: in its file's partition, in time order. */
+export function auditKey(tenant: string, key: string, time: string, id: string) {
+  return { pk: `FILE#${tenant}#${key}`, sk: `${LOG_PREFIX}${time}#${id}` };
+}
+
+/** The tenant-log partition of shard `shard`. */
+export function tenantLogPartition(tenant: string, shard: number): string {
+  return `LOG#${tenant}#${shard}`;
+}
+
+/** The all-tenants log partition of shard `shard`. */
+export function allLogPartition(shard: number): string {
+  return `LOG#${shard}`;
+}
+
+/** Index keys of an audit record: both logs sort by `<time>#<id>`, unique and time-ordered. */
+export function auditIndexKeys(tenant: string, time: string, id: string) {
+  const position = `${time}#${id}`;
+  const hash = shardHash(id);
+  return {
+    gsi2pk: tenantLogPartition(tenant, hash % TENANT_LOG_SHARDS),
+    gsi2sk: position,
+    gsi3pk: allLogPartition(hash % ALL_LOG_SHARDS),
+    gsi3sk: position,
+  };
+}
+
+/** A stable, well-spread hash of an id (FNV-1a, 32 bits). */
+export function shardHash(id: string): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < id.length; i++) {
+    hash ^= id.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193);
+  }
+  return hash >>> 0;
 }

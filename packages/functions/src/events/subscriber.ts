@@ -2,6 +2,7 @@ import { BatchProcessor, EventType, processPartialResponse } from "@aws-lambda-p
 import { headObjectDescriber, ingestRecord, parseNotification } from "@filegate/core/events";
 import type { Context, SQSEvent, SQSRecord } from "aws-lambda";
 import { Resource } from "sst";
+import { auditLog } from "../lib/audit-log";
 import { fileIndex } from "../lib/file-index";
 import { logger } from "../lib/logger";
 import { s3 } from "../lib/s3";
@@ -9,6 +10,7 @@ import { s3 } from "../lib/s3";
 const processor = new BatchProcessor(EventType.SQS);
 const deps = {
   index: fileIndex,
+  audit: auditLog,
   bucket: Resource.FileBucket.name,
   describeObject: headObjectDescriber(s3, Resource.FileBucket.name),
 };

@@ -1,3 +1,4 @@
+import type { RequestOrigin } from "@filegate/core/audit";
 import { type Principal, principalFromClaims } from "@filegate/core/auth";
 import { isFilegateError } from "@filegate/core/errors";
 import type { PresignedRequest } from "@filegate/core/presign";
@@ -17,6 +18,8 @@ export interface Request {
   event: HttpEvent;
   principal: Principal;
   requestId: string;
+  /** Request id, source IP and user agent, for audit records. */
+  origin: RequestOrigin;
   /** Header lookup, case-insensitive. */
   header(name: string): string | undefined;
   query(name: string): string | undefined;
@@ -40,6 +43,11 @@ export function route(run: (request: Request) => Promise<HttpResult>) {
         event,
         principal,
         requestId,
+        origin: {
+          requestId,
+          sourceIp: event.requestContext.http?.sourceIp ?? "",
+          userAgent: event.requestContext.http?.userAgent ?? "",
+        },
         header: (name) => headers[name.toLowerCase()],
         query: (name) => event.queryStringParameters?.[name],
       });
@@ -99,7 +107,10 @@ export function json(
  * client asks for JSON (browsers and large uploads, which must not send the body twice).
  */
 export function grant(request: Request, presigned: PresignedRequest): HttpResult {
-  if (wantsJson(request.header("accept"))) return json(200, presigned);
+  if (wantsJson(request.header("accept"))) {
+    const { url, method, headers, expiresAt } = presigned;
+    return json(200, { url, method, headers, expiresAt });
+  }
   return {
     statusCode: 307,
     headers: { Location: presigned.url, "Cache-Control": "no-store" },

@@ -1,24 +1,22 @@
+import type { GrantIssuer } from "@filegate/core/audit";
 import { Errors } from "@filegate/core/errors";
 import type { FileIndex } from "@filegate/core/files";
-import type { Presigner } from "@filegate/core/presign";
-import { objectKeyFor } from "@filegate/core/tenancy";
 import { fileIndex } from "../lib/file-index";
-import { presigner } from "../lib/presigner";
+import { grants } from "../lib/grants";
 import { fileKeyOf, grant, route } from "./boundary";
 
 export interface GetFileDeps {
   files: Pick<FileIndex, "getPresent">;
-  presigner: Presigner;
+  grants: Pick<GrantIssuer, "issue">;
 }
 
 /** `GET /files/{key+}`: a 307 to a presigned GET when the tenant holds the file. */
-export const getFile = ({ files, presigner }: GetFileDeps) =>
+export const getFile = ({ files, grants }: GetFileDeps) =>
   route(async (request) => {
     const key = fileKeyOf(request);
-    const { tenant } = request.principal;
-    if (!(await files.getPresent(tenant, key))) throw Errors.notFound();
-    const objectKey = objectKeyFor(tenant, key);
-    return grant(request, await presigner.presign({ method: "GET", objectKey }));
+    const { principal, origin } = request;
+    if (!(await files.getPresent(principal.tenant, key))) throw Errors.notFound();
+    return grant(request, await grants.issue({ principal, key, action: "read", origin }));
   });
 
-export const handler = getFile({ files: fileIndex, presigner });
+export const handler = getFile({ files: fileIndex, grants });

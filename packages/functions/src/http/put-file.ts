@@ -1,28 +1,26 @@
+import type { GrantIssuer } from "@filegate/core/audit";
 import { Errors } from "@filegate/core/errors";
 import type { FileIndex } from "@filegate/core/files";
-import type { Presigner } from "@filegate/core/presign";
-import { objectKeyFor } from "@filegate/core/tenancy";
 import { fileIndex } from "../lib/file-index";
-import { presigner } from "../lib/presigner";
+import { grants } from "../lib/grants";
 import { fileKeyOf, grant, route } from "./boundary";
 
 const MEDIA_TYPE = /^[A-Za-z0-9!#$&^_.+-]{1,127}\/[A-Za-z0-9!#$&^_.+-]{1,127}(\s*;[\x20-\x7e]*)?$/;
+
+export interface PutFileDeps {
+  files: Pick<FileIndex, "getPresent">;
+  grants: Pick<GrantIssuer, "issue">;
+}
 
 /**
  * `PUT /files/{key+}`: a 307 to a presigned PUT of the tenant's object. A `Content-Type` the
  * client sent is signed in (the upload must carry the same); `If-None-Match: *` makes it
  * create-only: refused here when the index holds the key, and signed in so S3 refuses a race.
  */
-export const putFile = ({
-  files,
-  presigner,
-}: {
-  files: Pick<FileIndex, "getPresent">;
-  presigner: Presigner;
-}) =>
+export const putFile = ({ files, grants }: PutFileDeps) =>
   route(async (request) => {
     const key = fileKeyOf(request);
-    const { tenant } = request.principal;
+    const { principal, origin } = request;
     const headers: Record<string, string> = {};
 
     const contentType = request.header("content-type");
@@ -32,26 +30,30 @@ export const putFile = ({
       }
       headers["Content-Type"] = contentType;
     }
-
+    if (request.header("if-match") !== undefined) {
+      throw Errors.badRequest("If-Match is not supported");
+    }
     const ifNoneMatch = request.header("if-none-match");
-    if (ifNoneMatch !== undefined) {
+    const createOnly = ifNoneMatch !== undefined;
+    if (createOnly) {
       if (ifNoneMatch.trim() !== "*") {
         throw Errors.badRequest("Only If-None-Match: * (create only) is supported");
       }
-      if (await files.getPresent(tenant, key)) {
+      if (await files.getPresent(principal.tenant, key)) {
         throw Errors.preconditionFailed("The file exists and If-None-Match: * was given");
       }
       headers["If-None-Match"] = "*";
     }
 
-    if (request.header("if-match") !== undefined) {
-      throw Errors.badRequest("If-Match is not supported");
-    }
-
-    return grant(
-      request,
-      await presigner.presign({ method: "PUT", objectKey: objectKeyFor(tenant, key), headers }),
-    );
+    const issued = await grants.issue({
+      principal,
+      key,
+      action: "write",
+      origin,
+      headers,
+      conditions: { ...(contentType !== undefined ? { contentType } : {}), createOnly },
+    });
+    return grant(request, issued);
   });
 
-export const handler = putFile({ files: fileIndex, presigner });
+export const handler = putFile({ files: fileIndex, grants });

@@ -1,0 +1,4 @@
+export * from "./grants";
+export * from "./log";
+export * from "./query";
+export * from "./records";

@@ -1,0 +1,141 @@
+import { createHash } from "node:crypto";
+import { z } from "zod";
+import { Errors } from "../errors";
+import { isValidTenant, keyProblem } from "../tenancy";
+import { AUDIT_ACTIONS, type AuditAction } from "./records";
+
+export const DEFAULT_AUDIT_PAGE = 100;
+export const MAX_AUDIT_PAGE = 1000;
+/** The scope that lets a caller read other tenants' audit records (`tenant=` parameter). */
+export const AUDIT_ALL_SCOPE = "audit:read:all";
+
+const EARLIEST = "0000-01-01T00:00:00.000Z";
+const LATEST = "9999-12-31T23:59:59.999Z";
+
+/** Whose records a query reads. */
+export type AuditScope = { tenant: string } | { tenant: "*" };
+
+/** A validated audit query: one file's history, or a time range of one tenant or all. */
+export interface AuditQuery {
+  scope: AuditScope;
+  /** One file's history (pattern 3); only with a single tenant. */
+  key?: string;
+  /** Inclusive bounds, as normalised ISO 8601 UTC strings. */
+  from: string;
+  to: string;
+  actor?: string;
+  action?: AuditAction;
+  limit: number;
+  cursor?: string;
+}
+
+const instant = (name: string) =>
+  z.iso
+    .datetime({
+      offset: true,
+      error: `${name} must be an ISO 8601 date-time, e.g. 2026-11-25T10:00:00Z`,
+    })
+    .transform((value) => new Date(value).toISOString());
+
+const ParamsSchema = z.object({
+  tenant: z.string().optional(),
+  key: z.string().optional(),
+  from: instant("from").optional(),
+  to: instant("to").optional(),
+  actor: z.string().min(1).max(256).optional(),
+  action: z
+    .enum(AUDIT_ACTIONS as [AuditAction, ...AuditAction[]], {
+      error: "action must be read, write or delete",
+    })
+    .optional(),
+  limit: z
+    .string()
+    .regex(/^\d+$/, "limit must be a whole number")
+    .transform(Number)
+    .refine((n) => n >= 1 && n <= MAX_AUDIT_PAGE, `limit must be from 1 to ${MAX_AUDIT_PAGE}`)
+    .optional(),
+  cursor: z.string().min(1).optional(),
+});
+
+/**
+ * Validates `GET /audit` parameters for a caller. A `tenant` parameter (one tenant, or `*`
+ * for all) needs the {@link AUDIT_ALL_SCOPE} scope: 403 without it, whatever tenant it names.
+ *
+ * @example parseAuditQuery({ key: "a.txt" }, { tenant: "acme", scopes: new Set() })
+ */
+export function parseAuditQuery(
+  params: Record<string, string | undefined>,
+  caller: { tenant: string; scopes: ReadonlySet<string> },
+): AuditQuery {
+  const parsed = ParamsSchema.safeParse(params);
+  if (!parsed.success) {
+    throw Errors.badRequest(parsed.error.issues.map((issue) => issue.message).join("; "));
+  }
+  const p = parsed.data;
+  let scope: AuditScope = { tenant: caller.tenant };
+  if (p.tenant !== undefined) {
+    if (!caller.scopes.has(AUDIT_ALL_SCOPE)) {
+      throw Errors.forbidden(
+        `Reading other tenants' audit records needs the ${AUDIT_ALL_SCOPE} scope`,
+      );
+    }
+    if (p.tenant !== "*" && !isValidTenant(p.tenant))
+      throw Errors.badRequest("tenant must be a tenant id or *");
+    scope = { tenant: p.tenant };
+  }
+  if (p.key !== undefined) {
+    const problem = keyProblem(p.key);
+    if (problem) throw Errors.invalidKey(problem);
+    if (scope.tenant === "*")
+      throw Errors.badRequest("A file's history (key=) needs one tenant, not *");
+  }
+  const from = p.from ?? EARLIEST;
+  const to = p.to ?? LATEST;
+  if (from > to) throw Errors.badRequest("from must not be after to");
+  return {
+    scope,
+    ...(p.key !== undefined ? { key: p.key } : {}),
+    from,
+    to,
+    ...(p.actor !== undefined ? { actor: p.actor } : {}),
+    ...(p.action !== undefined ? { action: p.action } : {}),
+    limit: p.limit ?? DEFAULT_AUDIT_PAGE,
+    ...(p.cursor !== undefined ? { cursor: p.cursor } : {}),
+  };
+}
+
+const CursorSchema = z.strictObject({ v: z.literal(1), q: z.string(), a: z.string() });
+
+/** What a cursor is bound to: the scope (so the tenant) and every filter of the query. */
+function fingerprint(query: AuditQuery): string {
+  const { scope, key, from, to, actor, action } = query;
+  return createHash("sha256")
+    .update(JSON.stringify([scope.tenant, key ?? null, from, to, actor ?? null, action ?? null]))
+    .digest("base64url")
+    .slice(0, 22);
+}
+
+/** An opaque cursor: the position after which the next page starts, bound to its query. */
+export function encodeAuditCursor(query: AuditQuery, after: string): string {
+  return Buffer.from(JSON.stringify({ v: 1, q: fingerprint(query), a: after })).toString(
+    "base64url",
+  );
+}
+
+/** The position a cursor points after; `invalid_cursor` (400) unless issued for this very query. */
+export function decodeAuditCursor(query: AuditQuery, cursor: string): string {
+  let parsed: z.infer<typeof CursorSchema>;
+  try {
+    if (!/^[A-Za-z0-9_-]{1,2048}$/.test(cursor)) throw new Error("malformed");
+    parsed = CursorSchema.parse(JSON.parse(Buffer.from(cursor, "base64url").toString("utf8")));
+  } catch {
+    throw Errors.invalidCursor("it is malformed");
+  }
+  if (parsed.q !== fingerprint(query)) {
+    throw Errors.invalidCursor("it was issued for another tenant or query");
+  }
+  if (!/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z#[a-z0-9]{28}$/.test(parsed.a)) {
+    throw Errors.invalidCursor("it is malformed");
+  }
+  return parsed.a;
+}

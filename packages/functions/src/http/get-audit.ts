@@ -1,0 +1,17 @@
+import { type AuditLog, parseAuditQuery } from "@filegate/core/audit";
+import { auditLog } from "../lib/audit-log";
+import { json, route } from "./boundary";
+
+/**
+ * `GET /audit?key=&from=&to=&actor=&action=&limit=&cursor=&tenant=`: a page of audit
+ * records, oldest first — a file's history with `key`, else a time range of the caller's
+ * tenant; `tenant=<id>|*` reads another tenant or all of them and needs `audit:read:all`.
+ */
+export const getAudit = ({ audit }: { audit: Pick<AuditLog, "query"> }) =>
+  route(async (request) => {
+    const params = request.event.queryStringParameters ?? {};
+    const query = parseAuditQuery(params, request.principal);
+    return json(200, await audit.query(query));
+  });
+
+export const handler = getAudit({ audit: auditLog });

@@ -1,0 +1,40 @@
+import { mkdtemp } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { S3Client } from "@aws-sdk/client-s3";
+import {
+  type LocalStack,
+  type LocalStackOptions,
+  type LocalState,
+  startLocalStack,
+} from "@filegate/local";
+
+/**
+ * Starts the local stack inside the test process (in memory, free ports, dynalite, quiet), for
+ * tests that reach into its event bridge or invoke its handler modules directly.
+ */
+export async function startInProcessStack(
+  overrides: Partial<LocalStackOptions> = {},
+): Promise<LocalStack> {
+  return startLocalStack({
+    dir: await mkdtemp(join(tmpdir(), "filegate-in-process-")),
+    memory: true,
+    port: 0,
+    s3Port: 0,
+    dynamodbPort: 0,
+    dynamodb: "dynalite",
+    logLevel: "SILENT",
+    log: () => {},
+    ...overrides,
+  });
+}
+
+/** An S3 client on the stack's emulator, with its credentials. */
+export function s3ClientFor(state: LocalState): S3Client {
+  return new S3Client({
+    endpoint: state.s3.endpoint,
+    region: state.region,
+    forcePathStyle: true,
+    credentials: state.credentials,
+  });
+}
