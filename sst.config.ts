@@ -17,6 +17,7 @@ export default $config({
     });
     const storage = await import("./infra/storage");
     await import("./infra/events");
+    await import("./infra/jobs");
     const { api } = await import("./infra/api");
     return {
       api: api.url,

@@ -10,6 +10,21 @@ export const bucket = new sst.aws.Bucket("FileBucket", {
     exposeHeaders: ["ETag"],
     maxAge: "1 hour",
   },
+  // Parts of multipart uploads that were never completed or aborted cost storage: S3 drops
+  // them after three days (the sweeper aborts expired upload intents sooner).
+  lifecycle: [{ id: "abort-incomplete-multipart-uploads" }],
+  transform: {
+    lifecycle: (args) => {
+      args.rules = [
+        {
+          id: "abort-incomplete-multipart-uploads",
+          status: "Enabled",
+          filter: {},
+          abortIncompleteMultipartUpload: { daysAfterInitiation: 3 },
+        },
+      ];
+    },
+  },
 });
 
 /** The metadata index: the single table declared in packages/core/src/table. */

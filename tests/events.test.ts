@@ -39,6 +39,15 @@ async function deadLetters(): Promise<
   }
 }
 
+/** The S3 event records of one of acme's files, from its audit history. */
+async function eventsOf(key: string) {
+  const response = await fetch(`${stack.state.apiUrl}/audit?key=${encodeURIComponent(key)}`, {
+    headers: auth,
+  });
+  const page = (await response.json()) as { items: Array<Record<string, unknown>> };
+  return page.items.filter((record) => record.kind === "event");
+}
+
 async function subscriber() {
   const module = await import("../packages/functions/src/events/subscriber");
   return (event: SQSEvent) => module.handler(event, {} as Context) as Promise<SQSBatchResponse>;
@@ -70,8 +79,9 @@ describe("the queue subscriber", () => {
     const handle = await subscriber();
     const result = await handle(sqs(await fixture("s3-put-event.json")));
     expect(result.batchItemFailures).toEqual([]);
-    expect(await listKeys(stack.state.apiUrl, auth, "reports/")).toEqual([
-      "reports/q3 summary+%final.pdf",
+    // No such object exists in S3, so it is not admitted; its event is on the decoded key.
+    expect(await eventsOf("reports/q3 summary+%final.pdf")).toEqual([
+      expect.objectContaining({ event: "ObjectCreated:Put", size: 1024, verdict: "quarantined" }),
     ]);
   });
 
@@ -89,9 +99,7 @@ describe("the queue subscriber", () => {
       ),
     );
     expect(result.batchItemFailures).toEqual([{ itemIdentifier: "m1" }, { itemIdentifier: "m2" }]);
-    expect(await listKeys(stack.state.apiUrl, auth, "reports/good")).toEqual([
-      "reports/good+%final.pdf",
-    ]);
+    expect(await eventsOf("reports/good+%final.pdf")).toHaveLength(1);
   });
 
   it("fails a record with an impossible sequencer rather than guessing", async () => {
@@ -129,7 +137,15 @@ describe("the local event bridge", () => {
     );
     await stack.bridge.idle();
     expect(stack.bridge.stats.failed).toBe(before);
-    expect(await listKeys(stack.state.apiUrl, auth)).toContain("inside.txt");
+    // Uploaded behind the API's back: recorded, quarantined, never listed.
+    expect(await eventsOf("inside.txt")).toEqual([
+      expect.objectContaining({
+        verdict: "quarantined",
+        reason: "no upload intent or write grant explains it",
+        attribution: "none",
+      }),
+    ]);
+    expect(await listKeys(stack.state.apiUrl, auth)).not.toContain("inside.txt");
     expect(await listKeys(stack.state.apiUrl, auth)).not.toContain("bad//key.txt");
   });
 
@@ -149,7 +165,7 @@ describe("the local event bridge", () => {
     expect(letters).toEqual([
       expect.objectContaining({ messageId: "poison-1", body: poison, receiveCount: 3 }),
     ]);
-    expect(await listKeys(stack.state.apiUrl, auth)).toContain("after-poison.txt");
+    expect(await eventsOf("after-poison.txt")).toHaveLength(1);
   });
 
   it("gives each event a unique, increasing sequencer even within one millisecond", async () => {
@@ -179,6 +195,6 @@ describe("the local event bridge", () => {
     const values = published.map((s) => BigInt(`0x${s}`));
     for (let i = 1; i < values.length; i++)
       expect(values[i]).toBeGreaterThan(values[i - 1] as bigint);
-    expect((await listKeys(stack.state.apiUrl, auth, "burst/")).length).toBe(20);
+    for (let i = 0; i < 20; i++) expect(await eventsOf(`burst/${i}`)).toHaveLength(1);
   });
 });

@@ -2,21 +2,30 @@ import { AuditLog } from "@filegate/core/audit";
 import { ingestRecord, type S3EventRecord } from "@filegate/core/events";
 import { FileIndex } from "@filegate/core/files";
 import type { FileKey, TenantId } from "@filegate/core/tenancy";
+import { TenantAccounts, UploadIntents } from "@filegate/core/uploads";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestTable } from "./helpers/table";
 
 let table: Awaited<ReturnType<typeof startTestTable>>;
 let index: FileIndex;
 let audit: AuditLog;
+let accounts: TenantAccounts;
+let intents: UploadIntents;
 const BUCKET = "bucket";
 const contentTypes = new Map<string, string>();
+// These tests are about ordering: every object that arrives is admitted. Verification has
+// its own tests (tests/uploads.test.ts).
 const deps = () => ({
   index,
   audit,
+  accounts,
+  intents,
+  verify: async () => ({ admitted: true }),
   bucket: BUCKET,
   describeObject: async (objectKey: string) => {
-    const contentType = contentTypes.get(objectKey);
-    return contentType ? { contentType, etag: '"etag"', metadata: {} } : undefined;
+    // S3 as seen right after the event: the object is there, with its content type.
+    const contentType = contentTypes.get(objectKey) ?? "application/octet-stream";
+    return { contentType, etag: '"etag"', metadata: {} };
   },
 });
 
@@ -28,6 +37,18 @@ beforeAll(async () => {
     tombstoneTtlSeconds: 86_400,
   });
   audit = new AuditLog({ client: table.doc, tableName: table.tableName, retentionSeconds: 86_400 });
+  const defaults = {
+    maxObjectBytes: 1e12,
+    maxBytes: null,
+    maxObjects: null,
+    allowedContentTypes: ["*/*"],
+  };
+  accounts = new TenantAccounts({ client: table.doc, tableName: table.tableName, defaults });
+  intents = new UploadIntents({
+    client: table.doc,
+    tableName: table.tableName,
+    retentionSeconds: 86_400,
+  });
 });
 afterAll(async () => {
   await table?.stop();
@@ -84,6 +105,7 @@ describe("event ingestion", () => {
     const item = await state("d.txt");
     expect(item).toMatchObject({ state: "deleted", seq: expect.stringMatching(/12$/) });
     expect(item?.gsi1pk).toBeUndefined();
+    expect(item?.prevState).toBe("present");
     expect(item?.expiresAt).toBeGreaterThan(Date.now() / 1000);
     expect((await index.list("acme" as TenantId, { prefix: "d.txt" })).items).toEqual([]);
   });
@@ -142,5 +164,27 @@ describe("event ingestion", () => {
     await expect(
       ingestRecord(record("ObjectCreated:Put", "tenants/acme/%E0%A4%A", "70"), deps()),
     ).rejects.toThrow();
+  });
+});
+
+describe("usage accounting", () => {
+  it("moves a tenant's usage once per event, whatever the redeliveries", async () => {
+    const usage = () => accounts.usage("acme");
+    const before = await usage();
+    await ingestRecord(created("u.txt", "80", 100), deps());
+    await ingestRecord(created("u.txt", "80", 100), deps());
+    expect((await usage()).used).toEqual({
+      bytes: before.used.bytes + 100,
+      objects: before.used.objects + 1,
+    });
+    await ingestRecord(created("u.txt", "81", 30), deps());
+    expect((await usage()).used).toEqual({
+      bytes: before.used.bytes + 30,
+      objects: before.used.objects + 1,
+    });
+    await ingestRecord(removed("u.txt", "82"), deps());
+    await ingestRecord(removed("u.txt", "82"), deps());
+    await ingestRecord(created("u.txt", "7F", 500), deps());
+    expect((await usage()).used).toEqual(before.used);
   });
 });

@@ -27,7 +27,8 @@ if (operation === "get-item") {
       ConsistentRead: options["consistent-read"] === true,
     }),
   );
-  console.log(JSON.stringify(result.Item ? { Item: result.Item } : {}, null, 4));
+  // Like the CLI: nothing at all when there is no such item.
+  if (result.Item) console.log(JSON.stringify({ Item: result.Item }, null, 4));
 } else {
   const items = [];
   let scanned = 0;

@@ -22,39 +22,87 @@ export interface RouteDefinition {
 
 const http = (file: string) => `packages/functions/src/http/${file}.handler`;
 
+const BOTH: readonly LinkName[] = ["FileIndex", "FileBucket"];
+const INDEX: readonly LinkName[] = ["FileIndex"];
+
 export const ROUTES: readonly RouteDefinition[] = [
-  { method: "GET", path: "/files", handler: http("list-files"), link: ["FileIndex"] },
+  { method: "GET", path: "/files", handler: http("list-files"), link: INDEX },
+  { method: "GET", path: "/files/{key+}", handler: http("get-file"), link: BOTH },
+  { method: "HEAD", path: "/files/{key+}", handler: http("head-file"), link: INDEX },
+  { method: "PUT", path: "/files/{key+}", handler: http("put-file"), link: BOTH },
+  { method: "DELETE", path: "/files/{key+}", handler: http("delete-file"), link: BOTH },
+  { method: "GET", path: "/audit", handler: http("get-audit"), link: INDEX },
+  { method: "POST", path: "/uploads", handler: http("create-upload"), link: BOTH, body: true },
+  { method: "GET", path: "/uploads/{id}", handler: http("get-upload"), link: INDEX },
+  { method: "DELETE", path: "/uploads/{id}", handler: http("abort-upload"), link: BOTH },
+  { method: "GET", path: "/uploads/{id}/parts", handler: http("sign-parts"), link: BOTH },
   {
-    method: "GET",
-    path: "/files/{key+}",
-    handler: http("get-file"),
-    link: ["FileIndex", "FileBucket"],
+    method: "POST",
+    path: "/uploads/{id}/complete",
+    handler: http("complete-upload"),
+    link: BOTH,
+    body: true,
   },
-  { method: "HEAD", path: "/files/{key+}", handler: http("head-file"), link: ["FileIndex"] },
+  { method: "GET", path: "/usage", handler: http("get-usage"), link: INDEX },
   {
     method: "PUT",
-    path: "/files/{key+}",
-    handler: http("put-file"),
-    link: ["FileIndex", "FileBucket"],
+    path: "/tenants/{tenant}/limits",
+    handler: http("put-limits"),
+    link: INDEX,
+    body: true,
   },
-  {
-    method: "DELETE",
-    path: "/files/{key+}",
-    handler: http("delete-file"),
-    link: ["FileIndex", "FileBucket"],
-  },
-  { method: "GET", path: "/audit", handler: http("get-audit"), link: ["FileIndex"] },
-  { method: "ANY", path: "/files", handler: http("method-not-allowed"), link: [] },
-  { method: "ANY", path: "/files/{key+}", handler: http("method-not-allowed"), link: [] },
-  { method: "ANY", path: "/audit", handler: http("method-not-allowed"), link: [] },
+  // Everything else: 405 with Allow on a known path, 404 on an unknown one.
+  { method: "ANY", path: "/{proxy+}", handler: http("no-route"), link: [] },
 ];
 
-/** The methods served on `path`, for `Allow` headers (HEAD and OPTIONS are listed where they work). */
+/**
+ * The parameters of `path` under a route template (`{name}` is one segment, a trailing
+ * `{name+}` the rest of the path), or `undefined` when it does not match.
+ *
+ * @example matchPath("/uploads/{id}/parts", "/uploads/u1/parts") // { id: "u1" }
+ */
+export function matchPath(template: string, path: string): Record<string, string> | undefined {
+  const names = template.split("/");
+  const values = path.split("/");
+  const params: Record<string, string> = {};
+  for (let i = 0; i < names.length; i++) {
+    const name = names[i] as string;
+    const greedy = /^\{(\w+)\+\}$/.exec(name);
+    if (greedy) {
+      // A greedy parameter takes the rest, even empty: the handler says why that is wrong.
+      if (values.length <= i) return undefined;
+      params[greedy[1] as string] = values.slice(i).join("/");
+      return params;
+    }
+    const value = values[i];
+    if (value === undefined) return undefined;
+    const single = /^\{(\w+)\}$/.exec(name);
+    if (single) {
+      if (value === "") return undefined;
+      params[single[1] as string] = value;
+    } else if (name !== value) {
+      return undefined;
+    }
+  }
+  return names.length === values.length ? params : undefined;
+}
+
+/** The methods served on a concrete `path`, for `Allow` headers; empty for an unknown path. */
 export function allowedMethods(path: string): string[] {
-  return ROUTES.filter((route) => route.path === path && route.method !== "ANY").map(
+  return ROUTES.filter((route) => route.method !== "ANY" && matchPath(route.path, path)).map(
     (route) => route.method,
   );
 }
+
+/** Scheduled jobs: each runs `handler` on `schedule` (an EventBridge Scheduler expression). */
+export const JOBS = {
+  /** Expires upload intents that were never used: releases their quota, aborts multipart. */
+  sweepUploads: {
+    handler: "packages/functions/src/jobs/sweep-uploads.handler",
+    link: ["FileIndex", "FileBucket"] as readonly LinkName[],
+    schedule: "rate(15 minutes)",
+  },
+} as const;
 
 /** The queue subscriber that keeps the index. */
 export const SUBSCRIBER = {

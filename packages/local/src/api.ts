@@ -4,7 +4,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from "node:net";
 import { isFilegateError } from "@filegate/core/errors";
 import { percentDecode } from "@filegate/core/tenancy";
-import type { RouteDefinition } from "@filegate/functions/routes";
+import { matchPath, type RouteDefinition } from "@filegate/functions/routes";
 import type {
   APIGatewayProxyEventV2WithJWTAuthorizer,
   APIGatewayProxyStructuredResultV2,
@@ -40,19 +40,6 @@ export function matchRoute(
     candidates.find((candidate) => candidate.route.method === method) ??
     candidates.find((candidate) => candidate.route.method === "ANY");
   return chosen?.params ? { route: chosen.route, pathParameters: chosen.params } : undefined;
-}
-
-function matchPath(template: string, path: string): Record<string, string> | undefined {
-  const params: Record<string, string> = {};
-  const greedy = /^(.*)\/\{([A-Za-z0-9_]+)\+\}$/.exec(template);
-  const fixed = greedy ? (greedy[1] ?? "") : template;
-  if (greedy) {
-    if (!path.startsWith(`${fixed}/`)) return undefined;
-    // An empty greedy tail still reaches the handler, which answers with a 400 and a reason.
-    params[greedy[2] ?? "proxy"] = path.slice(fixed.length + 1);
-    return params;
-  }
-  return path === fixed ? params : undefined;
 }
 
 /**

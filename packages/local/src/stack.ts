@@ -5,7 +5,7 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { loadSettings } from "@filegate/core/config";
-import { ROUTES, SUBSCRIBER } from "@filegate/functions/routes";
+import { JOBS, ROUTES, SUBSCRIBER } from "@filegate/functions/routes";
 import type { Context, SQSBatchResponse, SQSEvent } from "aws-lambda";
 import { type HttpHandler, type LoadedRoute, startApi } from "./api";
 import { type LocalAuthority, loadAuthority, type TokenRequest } from "./auth";
@@ -37,6 +37,8 @@ export interface LocalStackOptions {
   /** Deliveries of an event before it is dead-lettered, and the wait between them. */
   maxReceiveCount: number;
   backoffMs(attempt: number): number;
+  /** How often the scheduled jobs run (they run once at start too); 0 runs them only then. */
+  jobIntervalMs: number;
   /** Where the stack's own lines go. */
   log(line: string): void;
 }
@@ -52,6 +54,7 @@ export const DEFAULT_OPTIONS: LocalStackOptions = {
   logLevel: "INFO",
   maxReceiveCount: 5,
   backoffMs: (attempt) => Math.min(200 * 2 ** (attempt - 1), 5000),
+  jobIntervalMs: 60_000,
   log: (line) => console.log(line),
 };
 
@@ -61,6 +64,8 @@ export interface LocalStack {
   bridge: EventBridge;
   /** Signs a token this stack accepts. */
   token(request: TokenRequest): Promise<string>;
+  /** Runs a scheduled job now (as its schedule would), returning what it returned. */
+  runJob(name: keyof typeof JOBS): Promise<unknown>;
   /** Stops everything; undelivered events are kept for the next start (unless `memory`). */
   stop(): Promise<void>;
 }
@@ -159,6 +164,27 @@ export async function startLocalStack(
     const api = await startApi({ port: options.port, routes, authority, log: options.log });
     cleanup.push(() => api.stop());
 
+    const jobs = Object.fromEntries(
+      await Promise.all(
+        Object.entries(JOBS).map(async ([name, job]) => [
+          name,
+          (await importHandler(job.handler)) as () => Promise<unknown>,
+        ]),
+      ),
+    ) as Record<keyof typeof JOBS, () => Promise<unknown>>;
+    const runJob = async (name: keyof typeof JOBS) => jobs[name]();
+    const runAllJobs = () => {
+      for (const name of Object.keys(jobs) as Array<keyof typeof JOBS>) {
+        runJob(name).catch((error: Error) => options.log(`job ${name} failed: ${error.message}`));
+      }
+    };
+    runAllJobs();
+    if (options.jobIntervalMs > 0) {
+      const timer = setInterval(runAllJobs, options.jobIntervalMs);
+      timer.unref();
+      cleanup.push(async () => clearInterval(timer));
+    }
+
     const state: LocalState = {
       apiUrl: api.url,
       region: options.region,
@@ -192,6 +218,7 @@ export async function startLocalStack(
       authority,
       bridge,
       token: (request) => authority.issue(request),
+      runJob,
       stop: stopAll,
     };
   } catch (error) {

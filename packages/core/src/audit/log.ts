@@ -50,6 +50,8 @@ export interface EventRecordInput {
   stale: boolean;
   attribution: Attribution;
   grant?: { id: string; actor: string } | undefined;
+  verdict?: "admitted" | "quarantined";
+  reason?: string;
 }
 
 export interface AuditPage {
@@ -136,6 +138,8 @@ export class AuditLog {
       stale: event.stale,
       attribution: event.attribution,
       ...(event.grant ? { grantId: event.grant.id } : {}),
+      ...(event.verdict ? { verdict: event.verdict } : {}),
+      ...(event.reason ? { reason: event.reason } : {}),
     });
   }
 
@@ -364,6 +368,8 @@ const RECORD_FIELDS = [
   "stale",
   "grantId",
   "attribution",
+  "verdict",
+  "reason",
 ] as const;
 
 function toRecord(item: Record<string, unknown>): AuditRecord {

@@ -17,6 +17,11 @@ export type Attribution = "metadata" | "recent-grant" | "reconciled" | "none";
 export interface GrantConditions {
   contentType?: string;
   createOnly: boolean;
+  /** Upload intents: the exact size and checksum signed in, the intent and its parts. */
+  size?: number;
+  sha256?: string;
+  intent?: string;
+  parts?: number[];
 }
 
 /** One audit record, as the API returns it. */
@@ -45,6 +50,9 @@ export interface AuditRecord {
   stale?: boolean;
   grantId?: string;
   attribution?: Attribution;
+  /** Created objects: admitted as the tenant's file, or quarantined (with the reason). */
+  verdict?: "admitted" | "quarantined";
+  reason?: string;
 }
 
 const ID_LENGTH = 28;

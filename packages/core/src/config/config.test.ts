@@ -8,7 +8,37 @@ describe("loadSettings", () => {
       tenantClaim: "tenant",
       tombstoneTtlSeconds: 30 * 86_400,
       auditRetentionSeconds: 365 * 86_400,
+      defaultLimits: {
+        maxObjectBytes: 5 * 1024 ** 4,
+        maxBytes: null,
+        maxObjects: null,
+        allowedContentTypes: ["*/*"],
+      },
+      multipartThresholdBytes: 100 * 1024 ** 2,
+      partSizeBytes: 8 * 1024 ** 2,
+      multipartTtlSeconds: 24 * 3600,
     });
+  });
+
+  it("reads upload limits", () => {
+    const settings = loadSettings({
+      FILEGATE_QUOTA_BYTES: "1000",
+      FILEGATE_QUOTA_OBJECTS: "10",
+      FILEGATE_CONTENT_TYPES: "image/*, Text/Plain",
+      FILEGATE_MULTIPART_THRESHOLD: "6291456",
+      FILEGATE_PART_SIZE: "5242880",
+    });
+    expect(settings.defaultLimits).toMatchObject({
+      maxBytes: 1000,
+      maxObjects: 10,
+      allowedContentTypes: ["image/*", "text/plain"],
+    });
+    expect(settings.multipartThresholdBytes).toBe(6 * 1024 ** 2);
+    expect(() => loadSettings({ FILEGATE_PART_SIZE: "1024" })).toThrow(/at least 5242880/);
+    expect(() => loadSettings({ FILEGATE_QUOTA_BYTES: "lots" })).toThrow(/FILEGATE_QUOTA_BYTES/);
+    expect(() => loadSettings({ FILEGATE_CONTENT_TYPES: "images" })).toThrow(
+      /FILEGATE_CONTENT_TYPES/,
+    );
   });
   it("reads overrides", () => {
     const settings = loadSettings({
@@ -17,7 +47,7 @@ describe("loadSettings", () => {
       FILEGATE_TOMBSTONE_DAYS: "7",
       FILEGATE_AUDIT_RETENTION_DAYS: "90",
     });
-    expect(settings).toEqual({
+    expect(settings).toMatchObject({
       presignExpiresSeconds: 60,
       tenantClaim: "custom:org",
       tombstoneTtlSeconds: 7 * 86_400,

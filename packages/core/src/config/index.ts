@@ -1,6 +1,28 @@
 import { z } from "zod";
 import { MAX_EXPIRES_SECONDS } from "../presign";
 
+const MIB = 1024 * 1024;
+/** S3's limits: a single PUT up to 5 GiB, parts from 5 MiB to 5 GiB, objects up to 5 TiB. */
+export const MAX_SINGLE_PUT_BYTES = 5 * 1024 * MIB;
+export const MIN_PART_BYTES = 5 * MIB;
+export const MAX_PART_BYTES = 5 * 1024 * MIB;
+export const MAX_OBJECT_BYTES = 5 * 1024 * 1024 * MIB;
+export const MAX_PARTS = 10_000;
+const MEDIA_PATTERN = /^([a-z0-9!#$&^_.+-]+|\*)\/([a-z0-9!#$&^_.+-]+|\*)$/;
+
+const byteCount = (name: string, max: number) =>
+  z.coerce
+    .number({ error: `${name} must be a number of bytes` })
+    .int(`${name} must be a whole number of bytes`)
+    .min(1, `${name} must be at least 1`)
+    .max(max, `${name} must be at most ${max}`);
+
+const quota = (name: string) =>
+  z.union([
+    z.literal("unlimited"),
+    z.string().regex(/^\d+$/, `${name} must be a number or unlimited`),
+  ]);
+
 const positiveInt = (name: string, max: number) =>
   z.coerce
     .number({ error: `${name} must be a number` })
@@ -17,6 +39,13 @@ const positiveInt = (name: string, max: number) =>
  * | `FILEGATE_TENANT_CLAIM` | tenant | JWT claim that names the tenant |
  * | `FILEGATE_TOMBSTONE_DAYS` | 30 | how long a deleted file's tombstone is kept |
  * | `FILEGATE_AUDIT_RETENTION_DAYS` | 365 | how long audit records (grants, events) are kept |
+ * | `FILEGATE_MAX_OBJECT_BYTES` | 5497558138880 (5 TiB) | default largest file a tenant may upload |
+ * | `FILEGATE_QUOTA_BYTES` | unlimited | default bytes a tenant may store (`unlimited` or a number) |
+ * | `FILEGATE_QUOTA_OBJECTS` | unlimited | default number of files a tenant may store |
+ * | `FILEGATE_CONTENT_TYPES` | any type | default allowed content types, comma-separated patterns (`image/*`) |
+ * | `FILEGATE_MULTIPART_THRESHOLD` | 104857600 (100 MiB) | size from which upload intents use multipart (max 5 GiB) |
+ * | `FILEGATE_PART_SIZE` | 8388608 (8 MiB) | smallest multipart part (5 MiB to 5 GiB) |
+ * | `FILEGATE_MULTIPART_HOURS` | 24 | how long a multipart upload may take before it is aborted |
  */
 export const SettingsSchema = z.object({
   FILEGATE_PRESIGN_EXPIRES: positiveInt("FILEGATE_PRESIGN_EXPIRES", MAX_EXPIRES_SECONDS).default(
@@ -28,6 +57,35 @@ export const SettingsSchema = z.object({
     .default("tenant"),
   FILEGATE_TOMBSTONE_DAYS: positiveInt("FILEGATE_TOMBSTONE_DAYS", 3650).default(30),
   FILEGATE_AUDIT_RETENTION_DAYS: positiveInt("FILEGATE_AUDIT_RETENTION_DAYS", 36500).default(365),
+  FILEGATE_MAX_OBJECT_BYTES: byteCount("FILEGATE_MAX_OBJECT_BYTES", MAX_OBJECT_BYTES).default(
+    MAX_OBJECT_BYTES,
+  ),
+  FILEGATE_QUOTA_BYTES: quota("FILEGATE_QUOTA_BYTES").default("unlimited"),
+  FILEGATE_QUOTA_OBJECTS: quota("FILEGATE_QUOTA_OBJECTS").default("unlimited"),
+  FILEGATE_CONTENT_TYPES: z
+    .string()
+    .transform((value) =>
+      value
+        .split(",")
+        .map((pattern) => pattern.trim().toLowerCase())
+        .filter(Boolean),
+    )
+    .refine(
+      (patterns) => patterns.length > 0 && patterns.every((pattern) => MEDIA_PATTERN.test(pattern)),
+      "FILEGATE_CONTENT_TYPES must be media types or patterns such as image/*, comma-separated",
+    )
+    .default(["*/*"]),
+  FILEGATE_MULTIPART_THRESHOLD: byteCount(
+    "FILEGATE_MULTIPART_THRESHOLD",
+    MAX_SINGLE_PUT_BYTES,
+  ).default(100 * MIB),
+  FILEGATE_PART_SIZE: byteCount("FILEGATE_PART_SIZE", MAX_PART_BYTES)
+    .refine(
+      (n) => n >= MIN_PART_BYTES,
+      `FILEGATE_PART_SIZE must be at least ${MIN_PART_BYTES} (5 MiB)`,
+    )
+    .default(8 * MIB),
+  FILEGATE_MULTIPART_HOURS: positiveInt("FILEGATE_MULTIPART_HOURS", 24 * 7).default(24),
 });
 
 const DAY_SECONDS = 24 * 60 * 60;
@@ -37,6 +95,16 @@ export interface Settings {
   tenantClaim: string;
   tombstoneTtlSeconds: number;
   auditRetentionSeconds: number;
+  /** Limits of a tenant that has none of its own. */
+  defaultLimits: {
+    maxObjectBytes: number;
+    maxBytes: number | null;
+    maxObjects: number | null;
+    allowedContentTypes: string[];
+  };
+  multipartThresholdBytes: number;
+  partSizeBytes: number;
+  multipartTtlSeconds: number;
 }
 
 /**
@@ -59,5 +127,18 @@ export function loadSettings(env: Record<string, string | undefined>): Settings 
     tenantClaim: parsed.FILEGATE_TENANT_CLAIM,
     tombstoneTtlSeconds: parsed.FILEGATE_TOMBSTONE_DAYS * DAY_SECONDS,
     auditRetentionSeconds: parsed.FILEGATE_AUDIT_RETENTION_DAYS * DAY_SECONDS,
+    defaultLimits: {
+      maxObjectBytes: parsed.FILEGATE_MAX_OBJECT_BYTES,
+      maxBytes:
+        parsed.FILEGATE_QUOTA_BYTES === "unlimited" ? null : Number(parsed.FILEGATE_QUOTA_BYTES),
+      maxObjects:
+        parsed.FILEGATE_QUOTA_OBJECTS === "unlimited"
+          ? null
+          : Number(parsed.FILEGATE_QUOTA_OBJECTS),
+      allowedContentTypes: parsed.FILEGATE_CONTENT_TYPES,
+    },
+    multipartThresholdBytes: parsed.FILEGATE_MULTIPART_THRESHOLD,
+    partSizeBytes: parsed.FILEGATE_PART_SIZE,
+    multipartTtlSeconds: parsed.FILEGATE_MULTIPART_HOURS * 3600,
   };
 }

@@ -51,8 +51,11 @@ export const Errors = {
       headers: { Allow: allow.join(", ") },
     }),
   preconditionFailed: (message: string) => new FilegateError("precondition_failed", 412, message),
-  payloadTooLarge: (message: string, details?: Record<string, unknown>) =>
-    new FilegateError("payload_too_large", 413, message, { details }),
+  payloadTooLarge: (message: string, details?: Record<string, unknown>, code = "too_large") =>
+    new FilegateError(code, 413, message, { details }),
+  unsupportedMediaType: (message: string, details?: Record<string, unknown>) =>
+    new FilegateError("unsupported_media_type", 415, message, { details }),
+  conflict: (message: string) => new FilegateError("conflict", 409, message),
   unavailable: (message: string, cause?: unknown) =>
     new FilegateError("service_unavailable", 503, message, { cause }),
 } as const;

@@ -1,24 +1,35 @@
 import type { AuditLog } from "../audit";
-import { type Attribution, actionOfEvent, eventRecordId, GRANT_METADATA } from "../audit";
-import type { ApplyOutcome, FileIndex } from "../files";
+import { type Attribution, actionOfEvent, eventRecordId } from "../audit";
+import { type ApplyResult, type FileIndex, usageChange } from "../files";
 import { normalizeSequencer } from "../table";
 import { parseObjectKey } from "../tenancy";
+import type { Arrival, TenantAccounts, UploadIntents, Verdict } from "../uploads";
 import { decodeEventKey, type S3EventRecord } from "./notification";
 
 /** What S3 says about an object now (HeadObject), or `undefined` when it is gone. */
-export type DescribeObject = (
-  objectKey: string,
-) => Promise<{ contentType: string; etag: string; metadata: Record<string, string> } | undefined>;
+export type DescribeObject = (objectKey: string) => Promise<
+  | {
+      contentType: string;
+      etag: string;
+      metadata: Record<string, string>;
+      sha256?: string | undefined;
+    }
+  | undefined
+>;
 
 export interface IngestDeps {
   index: Pick<FileIndex, "applyCreated" | "applyRemoved">;
-  audit: Pick<AuditLog, "recordEvent" | "findGrant" | "latestGrantAt">;
+  audit: Pick<AuditLog, "recordEvent" | "latestGrantAt">;
+  /** Verification on arrival: is a created object the tenant's file, and what explains it. */
+  verify(arrival: Arrival): Promise<Verdict>;
+  accounts: Pick<TenantAccounts, "adjust" | "release">;
+  intents: Pick<UploadIntents, "finish">;
   /** Events of other buckets are skipped. */
   bucket: string;
   describeObject: DescribeObject;
 }
 
-export type IngestOutcome = ApplyOutcome | "skipped";
+export type IngestOutcome = ApplyResult["outcome"] | "skipped";
 
 export interface IngestResult {
   outcome: IngestOutcome;
@@ -30,19 +41,27 @@ export interface IngestResult {
   /** Who the event was attributed to, and how. */
   actor?: string | null;
   attribution?: Attribution;
-  /** Why a record was skipped. */
+  /** Created objects: admitted, or quarantined with the reason. */
+  verdict?: "admitted" | "quarantined";
+  /** Why a record was skipped, or an object quarantined. */
   reason?: string;
 }
 
 const DEFAULT_CONTENT_TYPE = "application/octet-stream";
 
 /**
- * Applies one S3 event record to the index and the audit journal. Created and removed events
- * change a file's state only if newer (by sequencer) than what the index holds; a repeat is a
- * no-op; a removal leaves a tombstone. Every applied or late event gets one audit record
- * (late ones marked stale), linked to the grant behind it where that can be known. Objects
- * outside the tenant layout, other buckets and other event types are skipped. Throws only
- * when the record cannot be processed (then it must be retried).
+ * Applies one S3 event record to the index, the audit journal and the tenant's usage.
+ *
+ * - A created or removed event changes a file's state only if it is newer (by sequencer)
+ *   than what the index holds; a repeat is a no-op; a removal leaves a tombstone.
+ * - A created object is verified ({@link IngestDeps.verify}): admitted, it becomes the
+ *   tenant's file; otherwise it is quarantined: kept in S3, out of the listing and the API.
+ * - Every event gets one audit record (late ones marked stale), linked to the grant behind it.
+ * - Usage moves once per event: only the delivery that wrote the audit record adjusts it, and
+ *   only the call that closes an upload intent releases its reservation.
+ *
+ * Objects outside the tenant layout, other buckets and other event types are skipped.
+ * Throws only when the record cannot be processed (then it must be retried).
  */
 export async function ingestRecord(record: S3EventRecord, deps: IngestDeps): Promise<IngestResult> {
   const objectKey = decodeEventKey(record.s3.object.key);
@@ -64,44 +83,54 @@ export async function ingestRecord(record: S3EventRecord, deps: IngestDeps): Pro
   if (!location) return { ...base, outcome: "skipped", reason: "object outside the tenant layout" };
   const { tenant, key } = location;
   const eventTime = new Date(record.eventTime).toISOString();
+  const size = record.s3.object.size ?? 0;
 
-  let outcome: ApplyOutcome;
-  let etag: string | undefined;
-  let grantId: string | undefined;
+  let applied: ApplyResult;
+  let verdict: Verdict | undefined;
+  let etag = "";
   if (action === "delete") {
-    outcome = await deps.index.applyRemoved({ tenant, key, seq, eventTime });
+    applied = await deps.index.applyRemoved({ tenant, key, seq, eventTime });
   } else {
     etag = unquote(record.s3.object.eTag ?? "");
     const current = await deps.describeObject(objectKey);
-    // Only trust what HeadObject says when it describes the very object of this event.
+    // Only what HeadObject says of the very object of this event can be verified.
     const same = current !== undefined && (etag === "" || unquote(current.etag) === etag);
-    if (same && current) {
-      etag ||= unquote(current.etag);
-      grantId = current.metadata[GRANT_METADATA];
-    }
-    outcome = await deps.index.applyCreated({
+    if (same && current) etag ||= unquote(current.etag);
+    const contentType = same && current ? current.contentType : DEFAULT_CONTENT_TYPE;
+    verdict =
+      same && current
+        ? await deps.verify({
+            tenant,
+            key,
+            size,
+            contentType,
+            metadata: current.metadata,
+            sha256: current.sha256,
+          })
+        : { admitted: false, reason: "it was replaced or removed before it could be verified" };
+    applied = await deps.index.applyCreated({
       tenant,
       key,
       seq,
-      size: record.s3.object.size ?? 0,
+      size,
       etag,
-      contentType: same && current ? current.contentType : DEFAULT_CONTENT_TYPE,
+      contentType,
       eventTime,
+      state: verdict.admitted ? "present" : "quarantined",
+      ...(verdict.reason ? { reason: verdict.reason } : {}),
     });
   }
 
   const grant =
     action === "write"
-      ? grantId
-        ? await deps.audit.findGrant(tenant, key, grantId)
-        : undefined
+      ? verdict?.grant
       : await deps.audit.latestGrantAt(tenant, key, "delete", eventTime);
   const attribution: Attribution = grant
     ? action === "write"
       ? "metadata"
       : "recent-grant"
     : "none";
-  await deps.audit.recordEvent({
+  const written = await deps.audit.recordEvent({
     id: eventRecordId(deps.bucket, objectKey, sequencer, record.eventName),
     tenant,
     key,
@@ -109,12 +138,37 @@ export async function ingestRecord(record: S3EventRecord, deps: IngestDeps): Pro
     event: record.eventName,
     eventTime,
     sequencer,
-    ...(action === "write" ? { size: record.s3.object.size ?? 0, etag: etag ?? "" } : {}),
-    stale: outcome === "stale",
+    ...(action === "write" ? { size, etag } : {}),
+    stale: applied.outcome === "stale",
     attribution,
     grant: grant && grant.actor !== null ? { id: grant.id, actor: grant.actor } : undefined,
+    ...(verdict ? { verdict: verdict.admitted ? "admitted" : "quarantined" } : {}),
+    ...(verdict?.reason ? { reason: verdict.reason } : {}),
   });
-  return { ...base, tenant, key, outcome, actor: grant?.actor ?? null, attribution };
+
+  if (written === "written" && applied.outcome !== "stale" && applied.item) {
+    await deps.accounts.adjust(tenant, usageChange(applied.item));
+  }
+  const intent = verdict?.intent;
+  if (intent?.status === "pending") {
+    const to = verdict?.admitted ? "committed" : "quarantined";
+    if (await deps.intents.finish(intent.id, to, verdict?.reason)) {
+      await deps.accounts.release(tenant, { bytes: intent.size, objects: 1 });
+    }
+  }
+
+  return {
+    ...base,
+    tenant,
+    key,
+    outcome: applied.outcome,
+    actor: grant?.actor ?? null,
+    attribution,
+    ...(verdict
+      ? { verdict: verdict.admitted ? ("admitted" as const) : ("quarantined" as const) }
+      : {}),
+    ...(verdict?.reason ? { reason: verdict.reason } : {}),
+  };
 }
 
 function unquote(etag: string): string {

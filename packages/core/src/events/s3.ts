@@ -5,11 +5,14 @@ import type { DescribeObject } from "./ingest";
 export function headObjectDescriber(s3: S3Client, bucket: string): DescribeObject {
   return async (objectKey) => {
     try {
-      const head = await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: objectKey }));
+      const head = await s3.send(
+        new HeadObjectCommand({ Bucket: bucket, Key: objectKey, ChecksumMode: "ENABLED" }),
+      );
       return {
         contentType: head.ContentType ?? "application/octet-stream",
         etag: head.ETag ?? "",
         metadata: head.Metadata ?? {},
+        sha256: head.ChecksumSHA256,
       };
     } catch (error) {
       const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata

@@ -27,6 +27,12 @@ export interface ListPage {
 /** What applying one S3 event did to the index. */
 export type ApplyOutcome = "applied" | "duplicate" | "stale";
 
+export interface ApplyResult {
+  outcome: ApplyOutcome;
+  /** The stored item afterwards; for `applied` and `duplicate` it is this event's state. */
+  item?: FileItem;
+}
+
 export interface CreatedEvent {
   tenant: TenantId;
   key: FileKey;
@@ -36,6 +42,9 @@ export interface CreatedEvent {
   etag: string;
   contentType: string;
   eventTime: string;
+  /** Default `present`; `quarantined` keeps the object out of the listing. */
+  state?: "present" | "quarantined";
+  reason?: string;
 }
 
 export interface RemovedEvent {
@@ -139,58 +148,41 @@ export class FileIndex {
     };
   }
 
-  /** Records an ObjectCreated event unless the index already holds this or a newer event. */
-  async applyCreated(event: CreatedEvent): Promise<ApplyOutcome> {
-    const updatedAt = this.now().toISOString();
+  /**
+   * Records an ObjectCreated event unless the index already holds this or a newer event. The
+   * object is `present` (listed) or, when its upload did not pass verification, `quarantined`
+   * (kept out of the listing and of every route).
+   */
+  async applyCreated(event: CreatedEvent): Promise<ApplyResult> {
+    const present = (event.state ?? "present") === "present";
     return this.applyConditionally(event.tenant, event.key, event.seq, {
       UpdateExpression:
-        "SET #type = :type, tenant = :tenant, #key = :key, #state = :present, seq = :seq, " +
-        "#size = :size, etag = :etag, contentType = :contentType, eventTime = :eventTime, " +
-        "updatedAt = :updatedAt, gsi1pk = :gsi1pk, gsi1sk = :gsi1sk REMOVE expiresAt",
-      ExpressionAttributeNames: {
-        "#type": "type",
-        "#key": "key",
-        "#state": "state",
-        "#size": "size",
-      },
+        `${TRANSITION}, #size = :size, etag = :etag, contentType = :contentType` +
+        (present
+          ? ", gsi1pk = :gsi1pk, gsi1sk = :gsi1sk REMOVE expiresAt, reason"
+          : ", reason = :reason REMOVE expiresAt, gsi1pk, gsi1sk"),
       ExpressionAttributeValues: {
-        ":type": ItemType.File,
-        ":tenant": event.tenant,
-        ":key": event.key,
-        ":present": "present",
+        ":state": present ? "present" : "quarantined",
         ":size": event.size,
         ":etag": event.etag,
         ":contentType": event.contentType,
         ":eventTime": event.eventTime,
-        ":updatedAt": updatedAt,
-        ":gsi1pk": filesPartition(event.tenant),
-        ":gsi1sk": event.key,
+        ...(present
+          ? { ":gsi1pk": filesPartition(event.tenant), ":gsi1sk": event.key }
+          : { ":reason": event.reason ?? "not admitted" }),
       },
     });
   }
 
   /** Records an ObjectRemoved event as a tombstone unless a newer event is already applied. */
-  async applyRemoved(event: RemovedEvent): Promise<ApplyOutcome> {
-    const now = this.now();
+  async applyRemoved(event: RemovedEvent): Promise<ApplyResult> {
+    const expiresAt = Math.floor(this.now().getTime() / 1000) + this.tombstoneTtlSeconds;
     return this.applyConditionally(event.tenant, event.key, event.seq, {
-      UpdateExpression:
-        "SET #type = :type, tenant = :tenant, #key = :key, #state = :deleted, seq = :seq, " +
-        "eventTime = :eventTime, updatedAt = :updatedAt, expiresAt = :expiresAt " +
-        "REMOVE gsi1pk, gsi1sk, #size, etag, contentType",
-      ExpressionAttributeNames: {
-        "#type": "type",
-        "#key": "key",
-        "#state": "state",
-        "#size": "size",
-      },
+      UpdateExpression: `${TRANSITION}, expiresAt = :expiresAt REMOVE gsi1pk, gsi1sk, #size, etag, contentType, reason`,
       ExpressionAttributeValues: {
-        ":type": ItemType.File,
-        ":tenant": event.tenant,
-        ":key": event.key,
-        ":deleted": "deleted",
+        ":state": "deleted",
         ":eventTime": event.eventTime,
-        ":updatedAt": now.toISOString(),
-        ":expiresAt": Math.floor(now.getTime() / 1000) + this.tombstoneTtlSeconds,
+        ":expiresAt": expiresAt,
       },
     });
   }
@@ -199,30 +191,64 @@ export class FileIndex {
     tenant: TenantId,
     key: FileKey,
     seq: string,
-    update: {
-      UpdateExpression: string;
-      ExpressionAttributeNames: Record<string, string>;
-      ExpressionAttributeValues: Record<string, unknown>;
-    },
-  ): Promise<ApplyOutcome> {
+    update: { UpdateExpression: string; ExpressionAttributeValues: Record<string, unknown> },
+  ): Promise<ApplyResult> {
     try {
-      await this.client.send(
+      const result = await this.client.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: fileStateKey(tenant, key),
-          ...update,
+          UpdateExpression: update.UpdateExpression,
           ConditionExpression: "attribute_not_exists(pk) OR seq < :seq",
-          ExpressionAttributeValues: { ...update.ExpressionAttributeValues, ":seq": seq },
+          ExpressionAttributeNames: TRANSITION_NAMES,
+          ExpressionAttributeValues: {
+            ...update.ExpressionAttributeValues,
+            ":type": ItemType.File,
+            ":tenant": tenant,
+            ":key": key,
+            ":seq": seq,
+            ":none": "none",
+            ":zero": 0,
+            ":updatedAt": this.now().toISOString(),
+          },
+          ReturnValues: "ALL_NEW",
         }),
       );
-      return "applied";
+      return { outcome: "applied", item: result.Attributes as FileItem };
     } catch (error) {
       if (!isConditionFailed(error)) throw fromAwsError(error);
     }
     // The index holds this event or a newer one; which of the two only matters for reporting.
     const current = await this.get(tenant, key);
-    return current?.seq === seq ? "duplicate" : "stale";
+    return current?.seq === seq
+      ? { outcome: "duplicate", item: current }
+      : { outcome: "stale", ...(current ? { item: current } : {}) };
   }
+}
+
+/**
+ * The common part of every state change. It keeps the state and size it replaces
+ * (`prevState`, `prevSize`: operands are read before the update), so that the change in a
+ * tenant's usage can be derived from the item alone, even on a redelivery.
+ */
+const TRANSITION =
+  "SET #type = :type, tenant = :tenant, #key = :key, " +
+  "prevState = if_not_exists(#state, :none), prevSize = if_not_exists(#size, :zero), " +
+  "#state = :state, seq = :seq, eventTime = :eventTime, updatedAt = :updatedAt";
+const TRANSITION_NAMES = { "#type": "type", "#key": "key", "#state": "state", "#size": "size" };
+
+/**
+ * How a file's change moves its tenant's usage: bytes and objects counted while present
+ * (a quarantined object is not the tenant's file).
+ */
+export function usageChange(item: FileItem): { bytes: number; objects: number } {
+  const before =
+    item.prevState === "present"
+      ? { bytes: item.prevSize ?? 0, objects: 1 }
+      : { bytes: 0, objects: 0 };
+  const after =
+    item.state === "present" ? { bytes: item.size ?? 0, objects: 1 } : { bytes: 0, objects: 0 };
+  return { bytes: after.bytes - before.bytes, objects: after.objects - before.objects };
 }
 
 function toView(item: FileItem): FileView {

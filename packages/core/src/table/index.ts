@@ -13,6 +13,10 @@
  *    `gsi2pk = LOG#<tenant>#<shard>, gsi2sk BETWEEN <from> AND <to>`, merged
  * 5. every tenant's audit records in a time range — one Query per shard on `allLog`:
  *    `gsi3pk = LOG#<shard>, gsi3sk BETWEEN <from> AND <to>`, merged
+ * 6. an upload intent by id — GetItem `pk = UPLOAD#<id>, sk = UPLOAD`
+ * 7. pending upload intents past their expiry — one Query per shard on `pending`:
+ *    `gsi4pk = PENDING#<shard>, gsi4sk < <now>` (sparse: only pending intents)
+ * 8. a tenant's limits and usage — GetItem `pk = TENANT#<tenant>, sk = LIMITS | USAGE`
  */
 export const TABLE = {
   fields: {
@@ -24,12 +28,15 @@ export const TABLE = {
     gsi2sk: "string",
     gsi3pk: "string",
     gsi3sk: "string",
+    gsi4pk: "string",
+    gsi4sk: "string",
   },
   primaryIndex: { hashKey: "pk", rangeKey: "sk" },
   globalIndexes: {
     files: { hashKey: "gsi1pk", rangeKey: "gsi1sk" },
     tenantLog: { hashKey: "gsi2pk", rangeKey: "gsi2sk" },
     allLog: { hashKey: "gsi3pk", rangeKey: "gsi3sk" },
+    pending: { hashKey: "gsi4pk", rangeKey: "gsi4sk" },
   },
   /** Epoch seconds after which DynamoDB may delete the item (tombstones, audit records). */
   ttl: "expiresAt",
@@ -41,6 +48,9 @@ export type IndexName = keyof typeof TABLE.globalIndexes;
 export const ItemType = {
   File: "file",
   Audit: "audit",
+  Upload: "upload",
+  Limits: "limits",
+  Usage: "usage",
 } as const;
 
 const FILE_STATE_SK = "STATE";
@@ -67,7 +77,8 @@ export interface FileItem {
   type: typeof ItemType.File;
   tenant: string;
   key: string;
-  state: "present" | "deleted";
+  /** `quarantined`: the object exists but no upload explains it, or it broke its limits. */
+  state: FileState;
   /** The S3 event sequencer that produced this state, normalised ({@link normalizeSequencer}). */
   seq: string;
   size?: number;
@@ -76,10 +87,17 @@ export interface FileItem {
   /** When S3 says the object was written or removed (ISO 8601). */
   eventTime: string;
   updatedAt: string;
+  /** Why a quarantined object was not admitted. */
+  reason?: string;
+  /** State and size before the last change: how usage is adjusted exactly once per event. */
+  prevState?: FileState | "none";
+  prevSize?: number;
   gsi1pk?: string;
   gsi1sk?: string;
   expiresAt?: number;
 }
+
+export type FileState = "present" | "deleted" | "quarantined";
 
 /** Width sequencers are padded to: far beyond the 16–20 hex digits S3 uses. */
 export const SEQUENCER_WIDTH = 48;
@@ -148,4 +166,29 @@ export function shardHash(id: string): number {
     hash = Math.imul(hash, 0x01000193);
   }
   return hash >>> 0;
+}
+
+/** Primary key of an upload intent. */
+export function uploadKey(id: string) {
+  return { pk: `UPLOAD#${id}`, sk: "UPLOAD" };
+}
+
+/** Shards of the `pending` index: intents are short-lived, four partitions are plenty. */
+export const PENDING_SHARDS = 4;
+
+/** Keys of the `pending` index, present only while an intent is pending. */
+export function pendingKeys(id: string, expiresAt: string) {
+  return { gsi4pk: pendingPartition(shardHash(id) % PENDING_SHARDS), gsi4sk: `${expiresAt}#${id}` };
+}
+
+export function pendingPartition(shard: number): string {
+  return `PENDING#${shard}`;
+}
+
+/** Primary keys of a tenant's limits and of its usage counters. */
+export function tenantLimitsKey(tenant: string) {
+  return { pk: `TENANT#${tenant}`, sk: "LIMITS" };
+}
+export function tenantUsageKey(tenant: string) {
+  return { pk: `TENANT#${tenant}`, sk: "USAGE" };
 }

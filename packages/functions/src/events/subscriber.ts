@@ -2,15 +2,20 @@ import { BatchProcessor, EventType, processPartialResponse } from "@aws-lambda-p
 import { headObjectDescriber, ingestRecord, parseNotification } from "@filegate/core/events";
 import type { Context, SQSEvent, SQSRecord } from "aws-lambda";
 import { Resource } from "sst";
+import { accounts, intents } from "../lib/accounts";
 import { auditLog } from "../lib/audit-log";
 import { fileIndex } from "../lib/file-index";
 import { logger } from "../lib/logger";
 import { s3 } from "../lib/s3";
+import { verifier } from "../lib/uploads";
 
 const processor = new BatchProcessor(EventType.SQS);
 const deps = {
   index: fileIndex,
   audit: auditLog,
+  accounts,
+  intents,
+  verify: (arrival: Parameters<typeof verifier.verify>[0]) => verifier.verify(arrival),
   bucket: Resource.FileBucket.name,
   describeObject: headObjectDescriber(s3, Resource.FileBucket.name),
 };

@@ -1,6 +1,6 @@
 import type { RequestOrigin } from "@filegate/core/audit";
 import { type Principal, principalFromClaims } from "@filegate/core/auth";
-import { isFilegateError } from "@filegate/core/errors";
+import { Errors, isFilegateError } from "@filegate/core/errors";
 import type { PresignedRequest } from "@filegate/core/presign";
 import { type FileKey, mustBeValidKey } from "@filegate/core/tenancy";
 import type {
@@ -23,6 +23,8 @@ export interface Request {
   /** Header lookup, case-insensitive. */
   header(name: string): string | undefined;
   query(name: string): string | undefined;
+  /** The request body as text (API Gateway may hand it over base64-encoded). */
+  body(): string | undefined;
 }
 
 /**
@@ -50,6 +52,12 @@ export function route(run: (request: Request) => Promise<HttpResult>) {
         },
         header: (name) => headers[name.toLowerCase()],
         query: (name) => event.queryStringParameters?.[name],
+        body: () =>
+          event.body === undefined
+            ? undefined
+            : event.isBase64Encoded
+              ? Buffer.from(event.body, "base64").toString("utf8")
+              : event.body,
       });
     } catch (error) {
       if (isFilegateError(error)) {
@@ -74,6 +82,13 @@ export function route(run: (request: Request) => Promise<HttpResult>) {
       });
     }
   };
+}
+
+/** Throws 403 unless the caller's token carries `scope`. */
+export function mustHaveScope(request: Request, scope: string): void {
+  if (!request.principal.scopes.has(scope)) {
+    throw Errors.forbidden(`This needs the ${scope} scope`);
+  }
 }
 
 /**

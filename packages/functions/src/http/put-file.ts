@@ -1,23 +1,27 @@
 import type { GrantIssuer } from "@filegate/core/audit";
 import { Errors } from "@filegate/core/errors";
 import type { FileIndex } from "@filegate/core/files";
+import { isMediaType, mustFitLimits, type TenantAccounts } from "@filegate/core/uploads";
+import { accounts } from "../lib/accounts";
 import { fileIndex } from "../lib/file-index";
 import { grants } from "../lib/grants";
 import { fileKeyOf, grant, route } from "./boundary";
 
-const MEDIA_TYPE = /^[A-Za-z0-9!#$&^_.+-]{1,127}\/[A-Za-z0-9!#$&^_.+-]{1,127}(\s*;[\x20-\x7e]*)?$/;
-
 export interface PutFileDeps {
   files: Pick<FileIndex, "getPresent">;
   grants: Pick<GrantIssuer, "issue">;
+  accounts: Pick<TenantAccounts, "limits" | "mustHaveRoom">;
 }
 
 /**
  * `PUT /files/{key+}`: a 307 to a presigned PUT of the tenant's object. A `Content-Type` the
  * client sent is signed in (the upload must carry the same); `If-None-Match: *` makes it
  * create-only: refused here when the index holds the key, and signed in so S3 refuses a race.
+ * The size is unknown here: a tenant at its quota is refused, a type it may not store is
+ * refused, and the upload is checked against its limits when it arrives. Upload intents
+ * (`POST /uploads`) bind the size too.
  */
-export const putFile = ({ files, grants }: PutFileDeps) =>
+export const putFile = ({ files, grants, accounts }: PutFileDeps) =>
   route(async (request) => {
     const key = fileKeyOf(request);
     const { principal, origin } = request;
@@ -25,7 +29,7 @@ export const putFile = ({ files, grants }: PutFileDeps) =>
 
     const contentType = request.header("content-type");
     if (contentType !== undefined) {
-      if (contentType.length > 256 || !MEDIA_TYPE.test(contentType)) {
+      if (!isMediaType(contentType)) {
         throw Errors.badRequest("Content-Type must be a media type such as text/plain");
       }
       headers["Content-Type"] = contentType;
@@ -45,6 +49,11 @@ export const putFile = ({ files, grants }: PutFileDeps) =>
       headers["If-None-Match"] = "*";
     }
 
+    const limits = await accounts.limits(principal.tenant);
+    mustFitLimits(limits, undefined, contentType);
+    const existing = createOnly ? undefined : await files.getPresent(principal.tenant, key);
+    await accounts.mustHaveRoom(principal.tenant, limits, { newFile: !existing });
+
     const issued = await grants.issue({
       principal,
       key,
@@ -56,4 +65,4 @@ export const putFile = ({ files, grants }: PutFileDeps) =>
     return grant(request, issued);
   });
 
-export const handler = putFile({ files: fileIndex, grants });
+export const handler = putFile({ files: fileIndex, grants, accounts });

@@ -1,0 +1,240 @@
+import { type DynamoDBDocumentClient, GetCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import { aws, Errors, isConditionFailed } from "../errors";
+import { ItemType, tenantLimitsKey, tenantUsageKey } from "../table";
+import type { LimitsUpdate, TenantLimits } from "./limits";
+
+/** A tenant's standing: what its files use, and what pending uploads have reserved. */
+export interface Usage {
+  used: { bytes: number; objects: number };
+  reserved: { bytes: number; objects: number };
+}
+
+export interface Amount {
+  bytes: number;
+  objects: number;
+}
+
+/**
+ * Per-tenant limits (with defaults from configuration) and usage counters. Reserving is one
+ * conditional update of the tenant's usage item, so concurrent uploads cannot over-commit:
+ * the item keeps `committedBytes` / `committedObjects` (used + reserved) next to the parts,
+ * because a DynamoDB condition can compare an attribute but not add two.
+ */
+export class TenantAccounts {
+  private readonly client: DynamoDBDocumentClient;
+  private readonly tableName: string;
+  private readonly defaults: TenantLimits;
+
+  constructor(options: {
+    client: DynamoDBDocumentClient;
+    tableName: string;
+    defaults: TenantLimits;
+  }) {
+    this.client = options.client;
+    this.tableName = options.tableName;
+    this.defaults = options.defaults;
+  }
+
+  /** The tenant's limits: its own where set, the configured defaults otherwise. */
+  async limits(tenant: string): Promise<TenantLimits> {
+    const result = await aws(
+      this.client.send(new GetCommand({ TableName: this.tableName, Key: tenantLimitsKey(tenant) })),
+    );
+    const own = (result.Item ?? {}) as Partial<TenantLimits>;
+    return {
+      maxObjectBytes: own.maxObjectBytes ?? this.defaults.maxObjectBytes,
+      maxBytes: own.maxBytes !== undefined ? own.maxBytes : this.defaults.maxBytes,
+      maxObjects: own.maxObjects !== undefined ? own.maxObjects : this.defaults.maxObjects,
+      allowedContentTypes: own.allowedContentTypes ?? this.defaults.allowedContentTypes,
+    };
+  }
+
+  /** Sets some of a tenant's own limits; `null` makes a quota unlimited. */
+  async setLimits(tenant: string, update: LimitsUpdate): Promise<TenantLimits> {
+    const entries = Object.entries(update).filter(([, value]) => value !== undefined);
+    if (entries.length > 0) {
+      await aws(
+        this.client.send(
+          new UpdateCommand({
+            TableName: this.tableName,
+            Key: tenantLimitsKey(tenant),
+            UpdateExpression: `SET #type = :type, tenant = :tenant, ${entries.map(([name]) => `#${name} = :${name}`).join(", ")}`,
+            ExpressionAttributeNames: {
+              "#type": "type",
+              ...Object.fromEntries(entries.map(([name]) => [`#${name}`, name])),
+            },
+            ExpressionAttributeValues: {
+              ":type": ItemType.Limits,
+              ":tenant": tenant,
+              ...Object.fromEntries(entries.map(([name, value]) => [`:${name}`, value])),
+            },
+          }),
+        ),
+      );
+    }
+    return this.limits(tenant);
+  }
+
+  async usage(tenant: string): Promise<Usage> {
+    const result = await aws(
+      this.client.send(
+        new GetCommand({
+          TableName: this.tableName,
+          Key: tenantUsageKey(tenant),
+          ConsistentRead: true,
+        }),
+      ),
+    );
+    const item = (result.Item ?? {}) as Record<string, number | undefined>;
+    return {
+      used: { bytes: item.bytes ?? 0, objects: item.objects ?? 0 },
+      reserved: { bytes: item.reservedBytes ?? 0, objects: item.reservedObjects ?? 0 },
+    };
+  }
+
+  /**
+   * Reserves room for an upload, atomically: refused with 413 `quota_exceeded` (and the
+   * numbers) when used + reserved + requested would pass a quota.
+   */
+  async reserve(tenant: string, amount: Amount, limits: TenantLimits): Promise<void> {
+    const conditions: string[] = [];
+    const values: Record<string, number | string> = {};
+    for (const [dimension, max, attribute] of [
+      ["bytes", limits.maxBytes, "committedBytes"],
+      ["objects", limits.maxObjects, "committedObjects"],
+    ] as const) {
+      if (max === null) continue;
+      const room = max - amount[dimension];
+      if (room < 0) throw await this.overQuota(tenant, dimension, max, amount);
+      conditions.push(`(attribute_not_exists(${attribute}) OR ${attribute} <= :room_${dimension})`);
+      values[`:room_${dimension}`] = room;
+    }
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: tenantUsageKey(tenant),
+          UpdateExpression:
+            "SET #type = :type, tenant = :tenant ADD reservedBytes :b, reservedObjects :n, committedBytes :b, committedObjects :n",
+          ...(conditions.length > 0 ? { ConditionExpression: conditions.join(" AND ") } : {}),
+          ExpressionAttributeNames: { "#type": "type" },
+          ExpressionAttributeValues: {
+            ...values,
+            ":type": ItemType.Usage,
+            ":tenant": tenant,
+            ":b": amount.bytes,
+            ":n": amount.objects,
+          },
+        }),
+      );
+    } catch (error) {
+      if (!isConditionFailed(error)) throw error;
+      const usage = await this.usage(tenant);
+      const bytesFull =
+        limits.maxBytes !== null &&
+        usage.used.bytes + usage.reserved.bytes + amount.bytes > limits.maxBytes;
+      throw await this.overQuota(
+        tenant,
+        bytesFull ? "bytes" : "objects",
+        (bytesFull ? limits.maxBytes : limits.maxObjects) ?? 0,
+        amount,
+        usage,
+      );
+    }
+  }
+
+  /**
+   * Refuses (413 `quota_exceeded`) a grant whose size is unknown — a plain presigned PUT —
+   * once the tenant is at a quota: used + reserved has reached it.
+   */
+  async mustHaveRoom(
+    tenant: string,
+    limits: TenantLimits,
+    options: { newFile: boolean },
+  ): Promise<void> {
+    if (limits.maxBytes === null && limits.maxObjects === null) return;
+    const usage = await this.usage(tenant);
+    const full = (dimension: "bytes" | "objects", max: number | null) =>
+      max !== null && usage.used[dimension] + usage.reserved[dimension] >= max;
+    if (full("bytes", limits.maxBytes)) {
+      throw await this.overQuota(
+        tenant,
+        "bytes",
+        limits.maxBytes ?? 0,
+        { bytes: 0, objects: 0 },
+        usage,
+      );
+    }
+    if (options.newFile && full("objects", limits.maxObjects)) {
+      throw await this.overQuota(
+        tenant,
+        "objects",
+        limits.maxObjects ?? 0,
+        { bytes: 0, objects: 1 },
+        usage,
+      );
+    }
+  }
+
+  /** Gives back a reservation (an upload arrived, was aborted or expired). */
+  async release(tenant: string, amount: Amount): Promise<void> {
+    await this.add(tenant, {
+      reservedBytes: -amount.bytes,
+      reservedObjects: -amount.objects,
+      committedBytes: -amount.bytes,
+      committedObjects: -amount.objects,
+    });
+  }
+
+  /** Moves what the tenant's files use (a file arrived, changed or was deleted). */
+  async adjust(tenant: string, change: Amount): Promise<void> {
+    if (change.bytes === 0 && change.objects === 0) return;
+    await this.add(tenant, {
+      bytes: change.bytes,
+      objects: change.objects,
+      committedBytes: change.bytes,
+      committedObjects: change.objects,
+    });
+  }
+
+  private async add(tenant: string, deltas: Record<string, number>): Promise<void> {
+    const names = Object.keys(deltas);
+    await aws(
+      this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: tenantUsageKey(tenant),
+          UpdateExpression: `SET #type = :type, tenant = :tenant ADD ${names.map((name) => `${name} :${name}`).join(", ")}`,
+          ExpressionAttributeNames: { "#type": "type" },
+          ExpressionAttributeValues: {
+            ":type": ItemType.Usage,
+            ":tenant": tenant,
+            ...Object.fromEntries(names.map((name) => [`:${name}`, deltas[name]])),
+          },
+        }),
+      ),
+    );
+  }
+
+  private async overQuota(
+    tenant: string,
+    dimension: "bytes" | "objects",
+    limit: number,
+    amount: Amount,
+    known?: Usage,
+  ) {
+    const usage = known ?? (await this.usage(tenant));
+    return Errors.payloadTooLarge(
+      `The upload would pass the tenant's ${dimension === "bytes" ? "storage" : "file count"} quota: ` +
+        `${usage.used[dimension]} used + ${usage.reserved[dimension]} reserved + ${amount[dimension]} requested > ${limit}`,
+      {
+        dimension,
+        limit,
+        used: usage.used[dimension],
+        reserved: usage.reserved[dimension],
+        requested: amount[dimension],
+      },
+      "quota_exceeded",
+    );
+  }
+}

@@ -1,0 +1,63 @@
+import { z } from "zod";
+import { MAX_OBJECT_BYTES } from "../config";
+
+/** What a tenant may upload and store. `null` means unlimited. */
+export interface TenantLimits {
+  maxObjectBytes: number;
+  maxBytes: number | null;
+  maxObjects: number | null;
+  /** Media types or patterns (`image/*`, `*` + `/*`), lower case. */
+  allowedContentTypes: string[];
+}
+
+/** A `Content-Type` value: `type/subtype` with optional parameters. */
+const MEDIA_TYPE = /^[A-Za-z0-9!#$&^_.+-]{1,127}\/[A-Za-z0-9!#$&^_.+-]{1,127}(\s*;[\x20-\x7e]*)?$/;
+
+/** True for a usable `Content-Type` value such as `text/csv; charset=utf-8`. */
+export function isMediaType(value: string): boolean {
+  return value.length <= 256 && MEDIA_TYPE.test(value);
+}
+
+const MEDIA_PATTERN = /^([a-z0-9!#$&^_.+-]+|\*)\/([a-z0-9!#$&^_.+-]+|\*)$/;
+
+/** A change of a tenant's limits, as an operator sends it (omitted fields stay as they are). */
+export const LimitsUpdateSchema = z.strictObject({
+  maxObjectBytes: z.number().int().min(1).max(MAX_OBJECT_BYTES).optional(),
+  maxBytes: z.number().int().min(0).nullable().optional(),
+  maxObjects: z.number().int().min(0).nullable().optional(),
+  allowedContentTypes: z
+    .array(
+      z
+        .string()
+        .toLowerCase()
+        .regex(
+          MEDIA_PATTERN,
+          "allowedContentTypes must be media types or patterns such as image/*",
+        ),
+    )
+    .min(1)
+    .max(100)
+    .optional(),
+});
+export type LimitsUpdate = z.infer<typeof LimitsUpdateSchema>;
+
+/**
+ * The media type of a `Content-Type` value, without parameters, lower case.
+ *
+ * @example mediaType("Text/Plain; charset=utf-8") // "text/plain"
+ */
+export function mediaType(contentType: string): string {
+  return (contentType.split(";")[0] ?? "").trim().toLowerCase();
+}
+
+/** True when the content type matches one of the patterns (`type/subtype`, `type/*`, `*` + `/*`). */
+export function contentTypeAllowed(contentType: string, patterns: readonly string[]): boolean {
+  const [type, subtype] = mediaType(contentType).split("/");
+  return patterns.some((pattern) => {
+    const [allowedType, allowedSubtype] = pattern.split("/");
+    return (
+      (allowedType === "*" || allowedType === type) &&
+      (allowedSubtype === "*" || allowedSubtype === subtype)
+    );
+  });
+}

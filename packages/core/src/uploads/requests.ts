@@ -1,0 +1,58 @@
+import { z } from "zod";
+import { MAX_OBJECT_BYTES } from "../config";
+import { Errors } from "../errors";
+import { isMediaType } from "./limits";
+
+/** `POST /uploads`: what the client is about to upload. */
+export const IntentRequestSchema = z.strictObject({
+  key: z.string({ error: "key must be a string" }),
+  size: z
+    .number({ error: "size must be a number of bytes" })
+    .int("size must be a whole number of bytes")
+    .min(0, "size must not be negative")
+    .max(MAX_OBJECT_BYTES, `size must be at most ${MAX_OBJECT_BYTES} (5 TiB)`),
+  contentType: z
+    .string({ error: "contentType is required" })
+    .refine(isMediaType, "contentType must be a media type such as image/png"),
+  sha256: z
+    .string()
+    .regex(/^[A-Za-z0-9+/]{43}=$/, "sha256 must be the base64 of a SHA-256 digest (44 characters)")
+    .optional(),
+  ifNoneMatch: z.literal("*", { error: 'ifNoneMatch can only be "*" (create only)' }).optional(),
+});
+export type IntentRequest = z.infer<typeof IntentRequestSchema>;
+
+/** `POST /uploads/{id}/complete`: the ETag S3 returned for each part. */
+export const CompleteRequestSchema = z.strictObject({
+  parts: z
+    .array(
+      z.strictObject({
+        partNumber: z.number().int().min(1).max(10_000),
+        etag: z.string().min(1).max(200),
+      }),
+    )
+    .min(1)
+    .max(10_000),
+});
+export type CompleteRequest = z.infer<typeof CompleteRequestSchema>;
+
+/** Parses a JSON request body against a schema; 400 with every problem otherwise. */
+export function parseBody<T>(schema: z.ZodType<T>, body: string | undefined): T {
+  let json: unknown;
+  try {
+    json = JSON.parse(body ?? "");
+  } catch {
+    throw Errors.badRequest("The request body must be JSON");
+  }
+  const result = schema.safeParse(json);
+  if (!result.success) {
+    throw Errors.badRequest(
+      result.error.issues
+        .map((issue) =>
+          issue.path.length ? `${issue.path.join(".")}: ${issue.message}` : issue.message,
+        )
+        .join("; "),
+    );
+  }
+  return result.data;
+}

@@ -1,0 +1,22 @@
+import { s3ObjectStorage, UploadService, UploadVerifier } from "@filegate/core/uploads";
+import { Resource } from "sst";
+import { accounts, intents } from "./accounts";
+import { auditLog } from "./audit-log";
+import { fileIndex } from "./file-index";
+import { presigner } from "./presigner";
+import { s3 } from "./s3";
+import { settings } from "./settings";
+
+/** Verification of arrived objects against their intents, grants and limits. */
+export const verifier = new UploadVerifier({ intents, audit: auditLog, accounts });
+
+/** Upload intents, multipart uploads and quotas. */
+export const uploads = new UploadService({
+  intents,
+  accounts,
+  files: fileIndex,
+  presigner,
+  audit: auditLog,
+  storage: s3ObjectStorage(s3, Resource.FileBucket.name),
+  settings,
+});
