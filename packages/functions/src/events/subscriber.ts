@@ -7,7 +7,7 @@ import { auditLog } from "../lib/audit-log";
 import { fileIndex } from "../lib/file-index";
 import { logger } from "../lib/logger";
 import { s3 } from "../lib/s3";
-import { verifier } from "../lib/uploads";
+import { verifier } from "../lib/verifier";
 
 const processor = new BatchProcessor(EventType.SQS);
 const deps = {

@@ -1,4 +1,4 @@
-import { s3ObjectStorage, UploadService, UploadVerifier } from "@filegate/core/uploads";
+import { s3ObjectStorage, UploadService } from "@filegate/core/uploads";
 import { Resource } from "sst";
 import { accounts, intents } from "./accounts";
 import { auditLog } from "./audit-log";
@@ -6,9 +6,6 @@ import { fileIndex } from "./file-index";
 import { presigner } from "./presigner";
 import { s3 } from "./s3";
 import { settings } from "./settings";
-
-/** Verification of arrived objects against their intents, grants and limits. */
-export const verifier = new UploadVerifier({ intents, audit: auditLog, accounts });
 
 /** Upload intents, multipart uploads and quotas. */
 export const uploads = new UploadService({
