@@ -50,6 +50,11 @@ describe("the local stack", () => {
     const state = JSON.parse(await readFile(join(stack.dir, "local.json"), "utf8"));
     expect(state).toMatchObject({
       apiUrl: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+$/),
+      endpoints: {
+        api: expect.stringMatching(/^http:\/\//),
+        s3: expect.stringMatching(/^http:\/\//),
+        dynamodb: expect.stringMatching(/^http:\/\//),
+      },
       region: "us-east-1",
       bucket: "filegate-local",
       table: "filegate-local-index",
@@ -118,6 +123,15 @@ describe("the local stack", () => {
     cleanup.push(() => fallback.stop());
     expect(fallback.state.dynamodb.engine).toBe("dynalite");
     expect(fallback.output()).toContain("No Java found: using dynalite");
+  });
+
+  it("explains a port in use", async () => {
+    const first = await startStack();
+    cleanup.push(() => first.stop());
+    const port = new URL(first.state.apiUrl).port;
+    await expect(
+      startStack({ args: ["--memory", "--dynamodb", "dynalite", "--port", port] }),
+    ).rejects.toThrow(new RegExp(`port ${port} is in use`));
   });
 
   it("refuses a bad configuration value with a clear message", async () => {

@@ -22,7 +22,8 @@ export async function startInProcessStack(
     port: 0,
     s3Port: 0,
     dynamodbPort: 0,
-    dynamodb: "dynalite",
+    // FILEGATE_TEST_DYNAMODB=local runs these tests on AWS's DynamoDB Local instead.
+    dynamodb: process.env.FILEGATE_TEST_DYNAMODB === "local" ? "local" : "dynalite",
     logLevel: "SILENT",
     log: () => {},
     ...overrides,

@@ -31,7 +31,8 @@ export async function startStack(
   options: { args?: string[]; env?: Record<string, string>; dir?: string } = {},
 ): Promise<RunningStack> {
   const dir = options.dir ?? (await mkdtemp(join(tmpdir(), "filegate-test-")));
-  const args = options.args ?? ["--memory", "--dynamodb", "dynalite"];
+  const engine = process.env.FILEGATE_TEST_DYNAMODB === "local" ? "local" : "dynalite";
+  const args = options.args ?? ["--memory", "--dynamodb", engine];
   const child = spawn(
     NODE[0] as string,
     [

@@ -153,6 +153,13 @@ main(process.argv.slice(2)).catch((error: Error) => {
     console.error(`${error.message}\n\n${USAGE}`);
     process.exit(2);
   }
+  if ((error as NodeJS.ErrnoException).code === "EADDRINUSE") {
+    const port = (error as NodeJS.ErrnoException & { port?: number }).port;
+    console.error(
+      `filegate-local: port ${port ?? ""} is in use (another stack?). Stop it, or choose ports with --port, --s3-port and --dynamodb-port (0 picks a free one).`,
+    );
+    process.exit(1);
+  }
   console.error(`filegate-local: ${error.message}`);
   process.exit(1);
 });

@@ -187,6 +187,7 @@ export async function startLocalStack(
 
     const state: LocalState = {
       apiUrl: api.url,
+      endpoints: { api: api.url, s3: s3.endpoint, dynamodb: dynamo.endpoint },
       region: options.region,
       bucket: LOCAL_BUCKET,
       table: LOCAL_TABLE,
