@@ -5,6 +5,7 @@ import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { AuditLog } from "@filegate/core/audit";
 import { FileIndex } from "@filegate/core/files";
 import { createPresigner } from "@filegate/core/presign";
+import type { TenantId } from "@filegate/core/tenancy";
 import {
   s3ObjectStorage,
   TenantAccounts,
@@ -460,6 +461,24 @@ describe("quotas", () => {
     expect((await call("GET", `/uploads/${created.body.id}`, auth)).body.status).toBe("expired");
     expect((await usage("theta")).reserved).toEqual({ bytes: 0, objects: 0 });
     expect((await service.sweep()).expired).toBe(0);
+
+    // A usage change lost (or doubled) behind the service's back is repaired by a recount.
+    const accounts = new TenantAccounts({
+      ...table,
+      defaults: {
+        maxObjectBytes: 1e12,
+        maxBytes: null,
+        maxObjects: null,
+        allowedContentTypes: ["*/*"],
+      },
+    });
+    const truth = await usage("gamma");
+    await accounts.adjust("gamma", { bytes: 999, objects: 3 });
+    expect((await usage("gamma")).used).not.toEqual(truth.used);
+    const recount = await service.recount("gamma" as TenantId);
+    expect(recount.changed).toBe(true);
+    expect((await usage("gamma")).used).toEqual(truth.used);
+    expect((await service.recount("gamma" as TenantId)).changed).toBe(false);
   });
 
   it("tell a tenant where it stands, and let only operators read others or set limits", async () => {

@@ -148,6 +148,34 @@ export class FileIndex {
     };
   }
 
+  /** Bytes and number of a tenant's present files, counted from the listing index. */
+  async totals(tenant: TenantId): Promise<{ bytes: number; objects: number }> {
+    let bytes = 0;
+    let objects = 0;
+    let start: Record<string, unknown> | undefined;
+    do {
+      const page = await aws(
+        this.client.send(
+          new QueryCommand({
+            TableName: this.tableName,
+            IndexName: "files",
+            KeyConditionExpression: "gsi1pk = :p",
+            ProjectionExpression: "#size",
+            ExpressionAttributeNames: { "#size": "size" },
+            ExpressionAttributeValues: { ":p": filesPartition(tenant) },
+            ExclusiveStartKey: start,
+          }),
+        ),
+      );
+      for (const item of page.Items ?? []) {
+        bytes += Number(item.size ?? 0);
+        objects++;
+      }
+      start = page.LastEvaluatedKey;
+    } while (start);
+    return { bytes, objects };
+  }
+
   /**
    * Records an ObjectCreated event unless the index already holds this or a newer event. The
    * object is `present` (listed) or, when its upload did not pass verification, `quarantined`

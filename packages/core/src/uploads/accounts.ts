@@ -197,6 +197,74 @@ export class TenantAccounts {
     });
   }
 
+  /**
+   * Sets a tenant's counters to what its files and pending intents really hold: the repair
+   * for drift (a usage change lost to a crash between two writes). The write is conditional
+   * on the counters not having moved since they were read, and retried a few times.
+   */
+  async recount(
+    tenant: string,
+    truth: () => Promise<{ used: Amount; reserved: Amount }>,
+  ): Promise<{ before: Usage; after: Usage; changed: boolean }> {
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const before = await this.usage(tenant);
+      const { used, reserved } = await truth();
+      const after: Usage = { used, reserved };
+      if (JSON.stringify(after) === JSON.stringify(before))
+        return { before, after, changed: false };
+      const read = {
+        bytes: before.used.bytes,
+        objects: before.used.objects,
+        reservedBytes: before.reserved.bytes,
+        reservedObjects: before.reserved.objects,
+      };
+      const next = {
+        bytes: used.bytes,
+        objects: used.objects,
+        reservedBytes: reserved.bytes,
+        reservedObjects: reserved.objects,
+        committedBytes: used.bytes + reserved.bytes,
+        committedObjects: used.objects + reserved.objects,
+      };
+      try {
+        await this.client.send(
+          new UpdateCommand({
+            TableName: this.tableName,
+            Key: tenantUsageKey(tenant),
+            UpdateExpression: `SET #type = :type, tenant = :tenant, ${Object.keys(next)
+              .map((name) => `${name} = :new_${name}`)
+              .join(", ")}`,
+            // Unchanged since read (a missing counter reads as 0).
+            ConditionExpression: Object.keys(read)
+              .map(
+                (name) =>
+                  `(${name} = :old_${name} OR (attribute_not_exists(${name}) AND :old_${name} = :zero))`,
+              )
+              .join(" AND "),
+            ExpressionAttributeNames: { "#type": "type" },
+            ExpressionAttributeValues: {
+              ":type": ItemType.Usage,
+              ":tenant": tenant,
+              ":zero": 0,
+              ...Object.fromEntries(
+                Object.entries(next).map(([name, value]) => [`:new_${name}`, value]),
+              ),
+              ...Object.fromEntries(
+                Object.entries(read).map(([name, value]) => [`:old_${name}`, value]),
+              ),
+            },
+          }),
+        );
+        return { before, after, changed: true };
+      } catch (error) {
+        if (!isConditionFailed(error)) throw error;
+      }
+    }
+    throw Errors.unavailable(
+      "The tenant's usage kept changing while it was being recounted; try again",
+    );
+  }
+
   private async add(tenant: string, deltas: Record<string, number>): Promise<void> {
     const names = Object.keys(deltas);
     await aws(

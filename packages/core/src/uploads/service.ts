@@ -4,7 +4,7 @@ import type { Principal } from "../auth";
 import { Errors } from "../errors";
 import type { FileIndex } from "../files";
 import type { PresignedRequest, Presigner } from "../presign";
-import { mustBeValidKey, objectKeyFor } from "../tenancy";
+import { mustBeValidKey, objectKeyFor, type TenantId } from "../tenancy";
 import type { TenantAccounts, Usage } from "./accounts";
 import {
   INTENT_METADATA,
@@ -50,7 +50,7 @@ export type IntentCreated =
 export interface UploadServiceDeps {
   intents: UploadIntents;
   accounts: TenantAccounts;
-  files: Pick<FileIndex, "getPresent">;
+  files: Pick<FileIndex, "getPresent" | "totals">;
   presigner: Presigner;
   audit: Pick<AuditLog, "recordGrant">;
   storage: ObjectStorage;
@@ -280,6 +280,23 @@ export class UploadService {
       this.deps.accounts.limits(tenant),
     ]);
     return { tenant, ...usage, limits };
+  }
+
+  /** Repairs a tenant's usage counters from its present files and pending intents. */
+  recount(tenant: TenantId) {
+    return this.deps.accounts.recount(tenant, async () => {
+      const [used, pending] = await Promise.all([
+        this.deps.files.totals(tenant),
+        this.deps.intents.pendingOf(tenant),
+      ]);
+      return {
+        used,
+        reserved: {
+          bytes: pending.reduce((sum, intent) => sum + intent.size, 0),
+          objects: pending.length,
+        },
+      };
+    });
   }
 
   /**
