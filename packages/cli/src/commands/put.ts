@@ -1,0 +1,112 @@
+import { lstat, readdir, stat } from "node:fs/promises";
+import { basename, join, relative, resolve, sep } from "node:path";
+import type { UploadResult } from "@filegate/client";
+import { lookup } from "mime-types";
+import { type Context, eachLimit, errorJson, errorLine } from "../context";
+import { exitCodeOf, UsageError } from "../exit-codes";
+import { formatBytes, printJson } from "../format";
+
+/** Options of `filegate put`. */
+export interface PutOptions {
+  contentType?: string;
+  createOnly?: boolean;
+  concurrency: number;
+  wait: boolean;
+}
+
+interface Upload {
+  /** A local file, or `-` for standard input. */
+  file: string;
+  key: string;
+}
+
+/**
+ * `filegate put FILE [KEY]`: uploads a file (as KEY, default its name; a KEY ending in `/`
+ * is a folder), a directory tree (under the prefix KEY, default the directory's name), or
+ * standard input (`-`, KEY required). Waits for the index unless `--no-wait`.
+ */
+export async function put(
+  ctx: Context,
+  file: string,
+  key: string | undefined,
+  options: PutOptions,
+): Promise<number> {
+  const uploads = await plan(file, key);
+  const results: Record<string, unknown>[] = [];
+  let exitCode = 0;
+  await eachLimit(uploads, options.concurrency, async (upload) => {
+    try {
+      const result = await uploadOne(ctx, upload, options);
+      results.push({ file: upload.file, ...result });
+      ctx.reporter.line(`uploaded ${upload.file} → ${result.key} (${formatBytes(result.size)})`);
+    } catch (error) {
+      exitCode ||= exitCodeOf(error);
+      results.push({ file: upload.file, key: upload.key, error: errorJson(error) });
+      ctx.reporter.line(
+        `filegate: cannot upload ${upload.file}: ${errorLine(error)}`,
+        process.stderr,
+      );
+    }
+  });
+  ctx.reporter.stop();
+  if (ctx.json) printJson(results);
+  return exitCode;
+}
+
+async function uploadOne(ctx: Context, upload: Upload, options: PutOptions): Promise<UploadResult> {
+  const stdin = upload.file === "-";
+  const contentType =
+    options.contentType ||
+    (stdin ? undefined : lookup(upload.file) || undefined) ||
+    "application/octet-stream";
+  const size = stdin ? undefined : (await stat(upload.file)).size;
+  const view = ctx.reporter.start(upload.key, size ?? 0);
+  try {
+    return await ctx.client.upload(upload.key, stdin ? process.stdin : { path: upload.file }, {
+      contentType,
+      createOnly: options.createOnly,
+      wait: options.wait,
+      onProgress: (progress) => view.update(progress),
+    });
+  } finally {
+    view.end();
+  }
+}
+
+/** The uploads `put FILE [KEY]` stands for. */
+async function plan(file: string, key: string | undefined): Promise<Upload[]> {
+  if (file === "-") {
+    if (!key) throw new UsageError("put - needs a KEY: standard input has no name");
+    return [{ file, key }];
+  }
+  const info = await stat(file).catch(() => {
+    throw new UsageError(`No such file or directory: ${file}`);
+  });
+  if (!info.isDirectory()) {
+    const name = basename(file);
+    return [{ file, key: key === undefined ? name : key.endsWith("/") ? `${key}${name}` : key }];
+  }
+  const prefix = (key ?? basename(resolve(file))).replace(/\/+$/, "");
+  const files = await walk(file);
+  if (files.length === 0) throw new UsageError(`${file} holds no files`);
+  return files.map((path) => {
+    const rel = relative(file, path).split(sep).join("/");
+    return { file: path, key: prefix ? `${prefix}/${rel}` : rel };
+  });
+}
+
+/** Every regular file below `dir` (symbolic links to files included), in name order. */
+async function walk(dir: string): Promise<string[]> {
+  const files: string[] = [];
+  const entries = await readdir(dir, { withFileTypes: true });
+  entries.sort((a, b) => (a.name < b.name ? -1 : 1));
+  for (const entry of entries) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) files.push(...(await walk(path)));
+    else if (entry.isFile()) files.push(path);
+    else if (entry.isSymbolicLink() && (await stat(path).catch(() => lstat(path))).isFile()) {
+      files.push(path);
+    }
+  }
+  return files;
+}
