@@ -31,7 +31,7 @@ export async function contextFrom(flags: GlobalFlags): Promise<Context> {
       userAgent: `filegate-cli/${VERSION} node/${process.versions.node}`,
     }),
     json,
-    reporter: createReporter({ json }),
+    reporter: await createReporter({ json }),
   };
 }
 

@@ -46,7 +46,12 @@ ${EXIT_CODES_HELP}`,
     <A extends unknown[]>(run: (ctx: Context, ...args: A) => Promise<number>) =>
     async (...args: A) => {
       const command = args[args.length - 1] as Command;
-      exitCode = await run(await contextFrom(command.optsWithGlobals<GlobalFlags>()), ...args);
+      const ctx = await contextFrom(command.optsWithGlobals<GlobalFlags>());
+      try {
+        exitCode = await run(ctx, ...args);
+      } finally {
+        ctx.reporter.stop();
+      }
     };
   const concurrency = () =>
     new Option("--concurrency <n>", "transfers at once")

@@ -1,5 +1,5 @@
 import type { TransferProgress } from "@filegate/client";
-import { MultiBar, Presets, type SingleBar } from "cli-progress";
+import type { SingleBar } from "cli-progress";
 import { formatBytes } from "./format";
 
 /** One transfer on screen. */
@@ -22,9 +22,10 @@ export interface Reporter {
  * Progress bars (cli-progress, on stderr) when stderr is a terminal and the output is for
  * people; plain result lines otherwise, so logs and pipes get one line per file.
  */
-export function createReporter(options: { json: boolean }): Reporter {
+export async function createReporter(options: { json: boolean }): Promise<Reporter> {
   const tty = Boolean(process.stderr.isTTY) && !options.json && !process.env.CI;
   if (!tty) return plainReporter(options.json);
+  const { MultiBar, Presets } = await import("cli-progress");
   const bars = new MultiBar(
     {
       format: " {bar} {percentage}% | {done} / {size} | {name}",
@@ -35,8 +36,11 @@ export function createReporter(options: { json: boolean }): Reporter {
     },
     Presets.shades_classic,
   );
+  // Once bars are on screen every line goes through them: they track the lines they own.
+  let drawing = false;
   return {
     start(name, total) {
+      drawing = true;
       const bar: SingleBar = bars.create(Math.max(total, 1), 0, {
         name,
         done: formatBytes(0),
@@ -57,10 +61,18 @@ export function createReporter(options: { json: boolean }): Reporter {
       };
     },
     line(text, stream = process.stdout) {
-      if (stream === process.stdout && !process.stdout.isTTY) stream.write(`${text}\n`);
-      else bars.log(`${text}\n`);
+      if (!drawing || (stream === process.stdout && !process.stdout.isTTY)) {
+        stream.write(`${text}\n`);
+        return;
+      }
+      // Above the bars, which are redrawn below it.
+      bars.log(`${text}\n`);
+      bars.update();
     },
-    stop: () => bars.stop(),
+    stop() {
+      if (drawing) bars.stop();
+      drawing = false;
+    },
   };
 }
 

@@ -74,7 +74,6 @@ async function getTree(
       ctx.reporter.line(`filegate: cannot download ${key}: ${errorLine(error)}`, process.stderr);
     }
   });
-  ctx.reporter.stop();
   if (ctx.json) printJson(results);
   return exitCode;
 }

@@ -1,7 +1,6 @@
 import { lstat, readdir, stat } from "node:fs/promises";
 import { basename, join, relative, resolve, sep } from "node:path";
 import type { UploadResult } from "@filegate/client";
-import { lookup } from "mime-types";
 import { type Context, eachLimit, errorJson, errorLine } from "../context";
 import { exitCodeOf, UsageError } from "../exit-codes";
 import { formatBytes, printJson } from "../format";
@@ -48,7 +47,6 @@ export async function put(
       );
     }
   });
-  ctx.reporter.stop();
   if (ctx.json) printJson(results);
   return exitCode;
 }
@@ -57,7 +55,7 @@ async function uploadOne(ctx: Context, upload: Upload, options: PutOptions): Pro
   const stdin = upload.file === "-";
   const contentType =
     options.contentType ||
-    (stdin ? undefined : lookup(upload.file) || undefined) ||
+    (stdin ? undefined : await typeOf(upload.file)) ||
     "application/octet-stream";
   const size = stdin ? undefined : (await stat(upload.file)).size;
   const view = ctx.reporter.start(upload.key, size ?? 0);
@@ -71,6 +69,12 @@ async function uploadOne(ctx: Context, upload: Upload, options: PutOptions): Pro
   } finally {
     view.end();
   }
+}
+
+/** The media type a file's name suggests (mime-types' table, loaded only for uploads). */
+async function typeOf(file: string): Promise<string | undefined> {
+  const { lookup } = await import("mime-types");
+  return lookup(file) || undefined;
 }
 
 /** The uploads `put FILE [KEY]` stands for. */
