@@ -157,6 +157,11 @@ ${EXIT_CODES_HELP}`,
 }
 
 async function main(argv: string[]): Promise<void> {
+  // A reader that stops early (`filegate get big.bin - | head`) is not an error.
+  process.stdout.on("error", (error: NodeJS.ErrnoException) => {
+    if (error.code === "EPIPE") process.exit(process.exitCode ?? 0);
+    throw error;
+  });
   const cli = program();
   try {
     await cli.parseAsync(argv);

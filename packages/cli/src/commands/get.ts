@@ -1,8 +1,6 @@
+import { once } from "node:events";
 import { mkdir, stat } from "node:fs/promises";
 import { basename, dirname, join, relative, resolve, sep } from "node:path";
-import { Readable } from "node:stream";
-import { pipeline } from "node:stream/promises";
-import type { ReadableStream as NodeReadableStream } from "node:stream/web";
 import type { FileInfo } from "@filegate/client";
 import { type Context, eachLimit, errorJson, errorLine } from "../context";
 import { exitCodeOf, UsageError } from "../exit-codes";
@@ -21,11 +19,7 @@ export async function get(
 ): Promise<number> {
   if (options.recursive || key.endsWith("/")) return getTree(ctx, key, target ?? ".", options);
   if (target === "-") {
-    const download = await ctx.client.download(key);
-    await pipeline(
-      Readable.fromWeb(download.body as NodeReadableStream<Uint8Array>),
-      process.stdout,
-    );
+    await toStdout((await ctx.client.download(key)).body);
     return 0;
   }
   let path = target ?? basename(key);
@@ -76,4 +70,14 @@ async function getTree(
   });
   if (ctx.json) printJson(results);
   return exitCode;
+}
+
+/**
+ * Writes a download to standard output without ending it: stdout may be a socket shared
+ * with the shell, and ending it would shut it for the commands that follow.
+ */
+async function toStdout(body: ReadableStream<Uint8Array>): Promise<void> {
+  for await (const chunk of body) {
+    if (!process.stdout.write(chunk)) await once(process.stdout, "drain");
+  }
 }
