@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { FILEGATE_BIN, filegate } from "./helpers/cli";
-import { ROOT, type RunningStack, run, startStack } from "./helpers/stack";
+import { eventually, ROOT, type RunningStack, run, startStack } from "./helpers/stack";
 
 /**
  * The `filegate` command line against the local stack: what it prints (for people and, with
@@ -127,9 +127,13 @@ describe("--json for scripts", () => {
     const head = json<Record<string, unknown>>(await cli(["head", "json/data.json", "--json"]));
     expect(head).toMatchObject({ key: "json/data.json", size: 7, contentType: "application/json" });
 
-    const history = json<{ kind: string; action: string; actor: string }[]>(
-      await cli(["history", "json/data.json", "--json"]),
-    );
+    // The journal records S3's event just after the index shows the file.
+    const history = await eventually(async () => {
+      const records = json<{ kind: string; action: string; actor: string }[]>(
+        await cli(["history", "json/data.json", "--json"]),
+      );
+      return records.length === 2 ? records : undefined;
+    });
     expect(history.map((r) => `${r.kind}:${r.action}:${r.actor}`)).toEqual([
       "grant:write:alice",
       "event:write:alice",

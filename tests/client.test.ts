@@ -241,7 +241,11 @@ describe("history and audit", () => {
     await client.upload("audited.txt", new Blob(["a"]), { wait: true });
     await client.downloadBytes("audited.txt");
     await client.delete("audited.txt", { wait: true });
-    const history = await client.history("audited.txt").toArray();
+    // The journal records S3's delete event alongside the index update, not before it.
+    const history = await eventually(async () => {
+      const records = await client.history("audited.txt").toArray();
+      return records.length === 5 ? records : undefined;
+    });
     expect(history.map((r) => `${r.kind}:${r.action}:${r.actor}`)).toEqual([
       "grant:write:alice",
       "event:write:alice",

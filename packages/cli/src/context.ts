@@ -1,6 +1,8 @@
 import { Filegate, isFilegateError } from "@filegate/client";
 import { InvalidArgumentError } from "commander";
 import { resolveConfig } from "./config";
+import { exitCodeOf } from "./exit-codes";
+import { printJson } from "./format";
 import { createReporter, type Reporter } from "./progress";
 
 /** The flags every command understands. */
@@ -35,8 +37,46 @@ export async function contextFrom(flags: GlobalFlags): Promise<Context> {
   };
 }
 
+/** What became of one item of a command run over many files. */
+export interface Outcome {
+  /** The line for people ("uploaded a.txt → docs/a.txt (16 B)"). */
+  line: string;
+  /** The item's entry in the `--json` array. */
+  json: Record<string, unknown>;
+}
+
+/**
+ * Runs `run` on every item, at most `limit` at a time, going on after a failure: prints
+ * each success's line (and each failure on stderr), with `--json` prints every item's
+ * entry at the end, and returns the exit code of the first failure (0 if none failed).
+ */
+export async function forEachItem<T>(
+  ctx: Context,
+  items: readonly T[],
+  limit: number,
+  run: (item: T) => Promise<Outcome>,
+  failed: (item: T) => { doing: string; json: Record<string, unknown> },
+): Promise<number> {
+  const results: Record<string, unknown>[] = [];
+  let exitCode = 0;
+  await eachLimit(items, limit, async (item) => {
+    try {
+      const outcome = await run(item);
+      results.push(outcome.json);
+      ctx.reporter.line(outcome.line);
+    } catch (error) {
+      exitCode ||= exitCodeOf(error);
+      const { doing, json } = failed(item);
+      results.push({ ...json, error: errorJson(error) });
+      ctx.reporter.line(`filegate: cannot ${doing}: ${errorLine(error)}`, process.stderr);
+    }
+  });
+  if (ctx.json) printJson(results);
+  return exitCode;
+}
+
 /** Runs `run` on every item, at most `limit` at a time; resolves when all are done. */
-export async function eachLimit<T>(
+async function eachLimit<T>(
   items: readonly T[],
   limit: number,
   run: (item: T) => Promise<void>,

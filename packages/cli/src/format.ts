@@ -1,4 +1,5 @@
 /** Output helpers: sizes, times and columns for people; JSON for scripts. */
+import type { Paged } from "@filegate/client";
 
 const UNITS = ["B", "KiB", "MiB", "GiB", "TiB"];
 
@@ -35,4 +36,20 @@ export function printColumns(rows: readonly (readonly string[])[]): void {
     const line = row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i] ?? 0)));
     process.stdout.write(`${line.join("  ")}\n`);
   }
+}
+
+/**
+ * Prints a paginated listing: with `--json` one array of every item; otherwise aligned rows,
+ * a page at a time as the pages arrive.
+ */
+export async function printPaged<T>(
+  json: boolean,
+  items: Paged<T>,
+  row: (item: T) => string[],
+): Promise<void> {
+  if (json) {
+    printJson(await items.toArray());
+    return;
+  }
+  for await (const page of items.pages()) printColumns(page.items.map(row));
 }

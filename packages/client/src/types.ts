@@ -1,4 +1,8 @@
-/** Shapes of the Filegate HTTP API, as the client returns them. See docs/api.md. */
+/**
+ * Shapes of the Filegate HTTP API, as the client returns them (see docs/api.md). They mirror
+ * the API's JSON rather than import the server's types: the client depends on no server
+ * package, so that it can be published and bundled on its own.
+ */
 
 /** A file in the tenant's index: what `GET /files` lists and `HEAD /files/{key}` reports. */
 export interface FileInfo {

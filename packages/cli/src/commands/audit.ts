@@ -1,6 +1,6 @@
 import { type AuditRecord, NotFoundError, type Paged } from "@filegate/client";
 import type { Context } from "../context";
-import { formatBytes, formatTime, printColumns, printJson } from "../format";
+import { formatBytes, formatTime, printColumns, printJson, printPaged } from "../format";
 
 /** `filegate history KEY` and `filegate audit`: audit records, oldest first. */
 export async function printAudit(
@@ -8,22 +8,14 @@ export async function printAudit(
   records: Paged<AuditRecord>,
   showKey: boolean,
 ): Promise<number> {
-  if (ctx.json) {
-    printJson(await records.toArray());
-    return 0;
-  }
-  for await (const page of records.pages()) {
-    printColumns(
-      page.items.map((record) => [
-        formatTime(record.time),
-        record.kind,
-        record.action,
-        record.actor ?? "-",
-        ...(showKey ? [record.key] : []),
-        describe(record),
-      ]),
-    );
-  }
+  await printPaged(ctx.json, records, (record) => [
+    formatTime(record.time),
+    record.kind,
+    record.action,
+    record.actor ?? "-",
+    ...(showKey ? [record.key] : []),
+    describe(record),
+  ]);
   return 0;
 }
 

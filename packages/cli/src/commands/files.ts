@@ -1,24 +1,14 @@
 import type { FileInfo } from "@filegate/client";
-import { type Context, eachLimit, errorJson, errorLine } from "../context";
-import { exitCodeOf } from "../exit-codes";
-import { formatBytes, formatTime, printColumns, printJson } from "../format";
+import { type Context, forEachItem } from "../context";
+import { formatBytes, formatTime, printColumns, printJson, printPaged } from "../format";
 
 /** `filegate ls [prefix]`: the tenant's files, page after page. */
 export async function ls(ctx: Context, prefix: string | undefined): Promise<number> {
-  const files = ctx.client.list({ prefix: prefix ?? "", pageSize: 1000 });
-  if (ctx.json) {
-    printJson(await files.toArray());
-    return 0;
-  }
-  for await (const page of files.pages()) {
-    printColumns(
-      page.items.map((file) => [
-        formatTime(file.lastModified),
-        String(file.size).padStart(12),
-        file.key,
-      ]),
-    );
-  }
+  await printPaged(ctx.json, ctx.client.list({ prefix: prefix ?? "", pageSize: 1000 }), (file) => [
+    formatTime(file.lastModified),
+    String(file.size).padStart(12),
+    file.key,
+  ]);
   return 0;
 }
 
@@ -47,21 +37,16 @@ export async function rm(
   options: { recursive?: boolean; wait: boolean; concurrency: number },
 ): Promise<number> {
   const targets = options.recursive ? await expand(ctx, keys) : keys;
-  const results: Record<string, unknown>[] = [];
-  let exitCode = 0;
-  await eachLimit(targets, options.concurrency, async (key) => {
-    try {
+  return forEachItem(
+    ctx,
+    targets,
+    options.concurrency,
+    async (key) => {
       await ctx.client.delete(key, { wait: options.wait });
-      results.push({ key, deleted: true });
-      ctx.reporter.line(`deleted ${key}`);
-    } catch (error) {
-      exitCode ||= exitCodeOf(error);
-      results.push({ key, deleted: false, error: errorJson(error) });
-      ctx.reporter.line(`filegate: cannot delete ${key}: ${errorLine(error)}`, process.stderr);
-    }
-  });
-  if (ctx.json) printJson(results);
-  return exitCode;
+      return { line: `deleted ${key}`, json: { key, deleted: true } };
+    },
+    (key) => ({ doing: `delete ${key}`, json: { key, deleted: false } }),
+  );
 }
 
 /** Every key under each prefix (a prefix without a trailing `/` is taken as a folder). */

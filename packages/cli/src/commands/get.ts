@@ -1,9 +1,8 @@
 import { once } from "node:events";
 import { mkdir, stat } from "node:fs/promises";
 import { basename, dirname, join, relative, resolve, sep } from "node:path";
-import type { FileInfo } from "@filegate/client";
-import { type Context, eachLimit, errorJson, errorLine } from "../context";
-import { exitCodeOf, UsageError } from "../exit-codes";
+import { type Context, forEachItem, type Outcome } from "../context";
+import { UsageError } from "../exit-codes";
 import { formatBytes, printJson } from "../format";
 
 /**
@@ -24,19 +23,22 @@ export async function get(
   }
   let path = target ?? basename(key);
   if ((await stat(path).catch(() => undefined))?.isDirectory()) path = join(path, basename(key));
-  const file = await getOne(ctx, key, path);
-  if (ctx.json) printJson({ ...file, file: path });
+  const outcome = await getOne(ctx, key, path);
+  if (ctx.json) printJson(outcome.json);
+  else ctx.reporter.line(outcome.line);
   return 0;
 }
 
-async function getOne(ctx: Context, key: string, path: string): Promise<FileInfo> {
+async function getOne(ctx: Context, key: string, path: string): Promise<Outcome> {
   const view = ctx.reporter.start(key, 0);
   try {
     const file = await ctx.client.downloadToFile(key, path, {
       onProgress: (progress) => view.update(progress),
     });
-    ctx.reporter.line(`downloaded ${key} → ${path} (${formatBytes(file.size)})`);
-    return file;
+    return {
+      line: `downloaded ${key} → ${path} (${formatBytes(file.size)})`,
+      json: { ...file, file: path },
+    };
   } finally {
     view.end();
   }
@@ -51,25 +53,22 @@ async function getTree(
   const folder = prefix.endsWith("/") ? prefix : `${prefix}/`;
   const files = await ctx.client.list({ prefix: folder, pageSize: 1000 }).toArray();
   const root = resolve(dir);
-  const results: Record<string, unknown>[] = [];
-  let exitCode = 0;
-  await eachLimit(files, options.concurrency, async ({ key }) => {
-    const path = join(dir, ...key.slice(folder.length).split("/"));
-    try {
+  const pathOf = (key: string) => join(dir, ...key.slice(folder.length).split("/"));
+  return forEachItem(
+    ctx,
+    files,
+    options.concurrency,
+    async ({ key }) => {
+      const path = pathOf(key);
       // Keys cannot hold '..' segments (the API refuses them); check all the same.
       if (relative(root, resolve(path)).startsWith(`..${sep}`)) {
         throw new UsageError(`${key} would land outside ${dir}`);
       }
       await mkdir(dirname(path), { recursive: true });
-      results.push({ ...(await getOne(ctx, key, path)), file: path });
-    } catch (error) {
-      exitCode ||= exitCodeOf(error);
-      results.push({ key, file: path, error: errorJson(error) });
-      ctx.reporter.line(`filegate: cannot download ${key}: ${errorLine(error)}`, process.stderr);
-    }
-  });
-  if (ctx.json) printJson(results);
-  return exitCode;
+      return getOne(ctx, key, path);
+    },
+    ({ key }) => ({ doing: `download ${key}`, json: { key, file: pathOf(key) } }),
+  );
 }
 
 /**

@@ -1,9 +1,9 @@
 import { lstat, readdir, stat } from "node:fs/promises";
 import { basename, join, relative, resolve, sep } from "node:path";
 import type { UploadResult } from "@filegate/client";
-import { type Context, eachLimit, errorJson, errorLine } from "../context";
-import { exitCodeOf, UsageError } from "../exit-codes";
-import { formatBytes, printJson } from "../format";
+import { type Context, forEachItem } from "../context";
+import { UsageError } from "../exit-codes";
+import { formatBytes } from "../format";
 
 /** Options of `filegate put`. */
 export interface PutOptions {
@@ -31,24 +31,19 @@ export async function put(
   options: PutOptions,
 ): Promise<number> {
   const uploads = await plan(file, key);
-  const results: Record<string, unknown>[] = [];
-  let exitCode = 0;
-  await eachLimit(uploads, options.concurrency, async (upload) => {
-    try {
+  return forEachItem(
+    ctx,
+    uploads,
+    options.concurrency,
+    async (upload) => {
       const result = await uploadOne(ctx, upload, options);
-      results.push({ file: upload.file, ...result });
-      ctx.reporter.line(`uploaded ${upload.file} → ${result.key} (${formatBytes(result.size)})`);
-    } catch (error) {
-      exitCode ||= exitCodeOf(error);
-      results.push({ file: upload.file, key: upload.key, error: errorJson(error) });
-      ctx.reporter.line(
-        `filegate: cannot upload ${upload.file}: ${errorLine(error)}`,
-        process.stderr,
-      );
-    }
-  });
-  if (ctx.json) printJson(results);
-  return exitCode;
+      return {
+        line: `uploaded ${upload.file} → ${result.key} (${formatBytes(result.size)})`,
+        json: { file: upload.file, ...result },
+      };
+    },
+    (upload) => ({ doing: `upload ${upload.file}`, json: { file: upload.file, key: upload.key } }),
+  );
 }
 
 async function uploadOne(ctx: Context, upload: Upload, options: PutOptions): Promise<UploadResult> {
