@@ -7,6 +7,7 @@ import {
   PayloadTooLargeError,
   PreconditionFailedError,
   StorageError,
+  TimeoutError,
   type TransferProgress,
   UnauthorizedError,
   UnsupportedMediaTypeError,
@@ -206,6 +207,16 @@ describe("single uploads through an intent", () => {
     const result = await client.upload("w.txt", new Blob(["x"]), { wait: { intervalMs: 5 } });
     expect(result.indexed).toBe(true);
     expect(apiRequests("GET", "/uploads/up-1")).toHaveLength(3);
+  });
+
+  it("says the upload succeeded when the wait for the index times out", async () => {
+    const client = await setup({ intents: "single", statuses: ["pending"] });
+    const error = await client
+      .upload("slow.txt", new Blob(["x"]), { wait: { timeoutMs: 100, intervalMs: 10 } })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(TimeoutError);
+    expect((error as Error).message).toMatch(/^slow\.txt was uploaded, but the index did not/);
+    expect(fake.object().toString()).toBe("x");
   });
 
   it("fails the wait when the upload is quarantined", async () => {

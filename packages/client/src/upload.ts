@@ -1,5 +1,5 @@
 import { type Content, prepareContent, type UploadSource } from "./body";
-import { FilegateError, NotFoundError, PayloadTooLargeError } from "./errors";
+import { FilegateError, NotFoundError, PayloadTooLargeError, TimeoutError } from "./errors";
 import { unquote, waitForFile } from "./files";
 import { keyPath } from "./keys";
 import { uploadMultipart } from "./multipart";
@@ -114,9 +114,20 @@ export async function upload(
 
   const wait = waitOptions(options.wait);
   if (wait) {
-    await (result.uploadId
-      ? waitForIntent(context.transport, result.uploadId, wait, options.signal)
-      : waitForFile(context.transport, key, result.etag, wait, options.signal));
+    try {
+      await (result.uploadId
+        ? waitForIntent(context.transport, result.uploadId, wait, options.signal)
+        : waitForFile(context.transport, key, result.etag, wait, options.signal));
+    } catch (error) {
+      if (!(error instanceof TimeoutError)) throw error;
+      throw new TimeoutError({
+        status: 0,
+        code: "timeout",
+        message: `${key} was uploaded, but the index did not show it in time (${error.message})`,
+        source: "client",
+        cause: error,
+      });
+    }
     result.indexed = true;
   }
   return result;

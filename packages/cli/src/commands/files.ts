@@ -1,6 +1,7 @@
 import type { FileInfo } from "@filegate/client";
 import { type Context, forEachItem } from "../context";
 import { formatBytes, formatTime, printColumns, printJson, printPaged } from "../format";
+import { WAIT_MS } from "./put";
 
 /** `filegate ls [prefix]`: the tenant's files, page after page. */
 export async function ls(ctx: Context, prefix: string | undefined): Promise<number> {
@@ -42,7 +43,7 @@ export async function rm(
     targets,
     options.concurrency,
     async (key) => {
-      await ctx.client.delete(key, { wait: options.wait });
+      await ctx.client.delete(key, { wait: options.wait && { timeoutMs: WAIT_MS } });
       return { line: `deleted ${key}`, json: { key, deleted: true } };
     },
     (key) => ({ doing: `delete ${key}`, json: { key, deleted: false } }),

@@ -5,6 +5,9 @@ import { type Context, forEachItem } from "../context";
 import { UsageError } from "../exit-codes";
 import { formatBytes } from "../format";
 
+/** How long `put` and `rm` wait for the index before giving up (exit code 1). */
+export const WAIT_MS = 120_000;
+
 /** Options of `filegate put`. */
 export interface PutOptions {
   contentType?: string;
@@ -58,7 +61,8 @@ async function uploadOne(ctx: Context, upload: Upload, options: PutOptions): Pro
     return await ctx.client.upload(upload.key, stdin ? process.stdin : { path: upload.file }, {
       contentType,
       createOnly: options.createOnly,
-      wait: options.wait,
+      // S3's events usually reach the index within seconds on AWS, occasionally a minute.
+      wait: options.wait && { timeoutMs: WAIT_MS },
       onProgress: (progress) => view.update(progress),
     });
   } finally {
