@@ -1,8 +1,7 @@
-import { mkdtemp, readFile, rm, symlink } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { rm } from "node:fs/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ROOT, type RunningStack, run, startStack } from "./helpers/stack";
+import { type RunningStack, startStack } from "./helpers/stack";
+import { runWalkthrough, scratchCheckout, walkthroughCommands } from "./helpers/walkthrough";
 
 /**
  * Runs the README's curl walkthrough as written against a stack on free ports. Only the
@@ -12,19 +11,10 @@ import { ROOT, type RunningStack, run, startStack } from "./helpers/stack";
 let stack: RunningStack;
 let workdir: string;
 let commands: string[];
-const MARK = "::filegate-walkthrough::";
 
 beforeAll(async () => {
-  const readme = await readFile(join(ROOT, "README.md"), "utf8");
-  const section = readme.slice(readme.indexOf("## Walkthrough with curl"));
-  const block = /In a second terminal:\n\n```sh\n([\s\S]*?)```/.exec(section)?.[1];
-  if (!block) throw new Error("README walkthrough not found");
-  commands = block.split("\n").filter((line) => line.trim() !== "" && !line.trim().startsWith("#"));
-  // A scratch copy of the checkout (by symlinks), so hello.txt lands outside the repository.
-  workdir = await mkdtemp(join(tmpdir(), "filegate-readme-"));
-  for (const entry of ["package.json", ".npmrc", "node_modules", "packages"]) {
-    await symlink(join(ROOT, entry), join(workdir, entry));
-  }
+  commands = await walkthroughCommands("## Walkthrough with curl", "In a second terminal:");
+  workdir = await scratchCheckout();
   stack = await startStack();
 });
 afterAll(async () => {
@@ -38,15 +28,13 @@ describe("the README walkthrough", () => {
       .map((command) => (command.startsWith("API=") ? `API=${stack.state.apiUrl}` : command))
       .map(
         (command) =>
-          `${command.includes("/files?") || command.endsWith('"$API/files"') ? "sleep 0.3; " : ""}${command}; echo "${MARK}"`,
-      )
-      .join("\n");
-    const result = await run("bash", ["-euo", "pipefail", "-c", script], {
+          `${command.includes("/files?") || command.endsWith('"$API/files"') ? "sleep 0.3; " : ""}${command}`,
+      );
+    const { result, outputs } = await runWalkthrough(script, {
       env: { FILEGATE_DIR: stack.dir },
       cwd: workdir,
     });
     expect(result.code, result.stderr).toBe(0);
-    const outputs = result.stdout.split(`${MARK}\n`).map((output) => output.trim());
     const byCommand = (needle: string) => {
       const index = commands.findIndex((command) => command.includes(needle));
       expect(index, needle).toBeGreaterThanOrEqual(0);
