@@ -61,7 +61,12 @@ describe("uploads and downloads", () => {
     ];
     for (const { key, source, size, text } of sources) {
       const result = await client.upload(key, source, { size, wait: true });
-      expect(result, key).toMatchObject({ key, size: text.length, method: "put", indexed: true });
+      expect(result, key).toMatchObject({
+        key,
+        size: text.length,
+        method: "single",
+        indexed: true,
+      });
       expect(new TextDecoder().decode(await client.downloadBytes(key)), key).toBe(text);
     }
     expect((await client.head("src/blob.txt")).contentType).toBe("text/plain");

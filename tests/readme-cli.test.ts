@@ -48,7 +48,7 @@ describe("the README's CLI walkthrough", () => {
     expect(byCommand("npx filegate head")).toMatch(/^key\s+docs\/hello\.txt\nsize\s+16 \(16 B\)/);
     expect(byCommand("npx filegate head")).toMatch(/content-type\s+text\/plain/);
     expect(byCommand("npx filegate put --create-only")).toBe("refused: exit code 5");
-    expect(result.stderr).toContain("The file exists and If-None-Match: * was given");
+    expect(result.stderr).toContain("The file exists, and the upload is create-only");
     expect(
       byCommand("npx filegate history")
         .split("\n")

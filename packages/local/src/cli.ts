@@ -81,7 +81,7 @@ async function start(args: string[]): Promise<void> {
       `  DynamoDB  ${state.dynamodb.endpoint}  table ${state.table}`,
       `  State     ${relative(process.cwd(), stateFile(values.dir))}`,
       `Dev token (tenant "dev", sub "developer", valid 12 h):`,
-      `  export FILEGATE_URL=${state.apiUrl} TOKEN=${state.devToken}`,
+      `  export FILEGATE_URL=${state.apiUrl} FILEGATE_TOKEN=${state.devToken}`,
       "More tokens: npm run token -- --tenant T --sub S. Ctrl-C stops.",
     ].join("\n"),
   );

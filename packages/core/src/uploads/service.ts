@@ -87,7 +87,7 @@ export class UploadService {
     mustFitLimits(limits, size, contentType);
     const createOnly = request.ifNoneMatch === "*";
     if (createOnly && (await this.deps.files.getPresent(tenant, key))) {
-      throw Errors.preconditionFailed("The file exists and ifNoneMatch: * was given");
+      throw Errors.preconditionFailed("The file exists, and the upload is create-only");
     }
 
     const plan = planUpload(size, {
@@ -236,7 +236,7 @@ export class UploadService {
       );
     }
     if (intent.createOnly && (await this.deps.files.getPresent(intent.tenant, intent.key))) {
-      throw Errors.preconditionFailed("The file exists and ifNoneMatch: * was given");
+      throw Errors.preconditionFailed("The file exists, and the upload is create-only");
     }
     try {
       const { etag } = await this.deps.storage.completeMultipart(
@@ -430,7 +430,7 @@ function storageError(error: unknown): unknown {
     case "NoSuchUpload":
       return Errors.conflict("S3 no longer has this multipart upload (aborted or expired)");
     case "PreconditionFailed":
-      return Errors.preconditionFailed("The file exists and ifNoneMatch: * was given");
+      return Errors.preconditionFailed("The file exists, and the upload is create-only");
     default:
       return error;
   }

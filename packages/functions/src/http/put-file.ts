@@ -44,7 +44,7 @@ export const putFile = ({ files, grants, accounts }: PutFileDeps) =>
         throw Errors.badRequest("Only If-None-Match: * (create only) is supported");
       }
       if (await files.getPresent(principal.tenant, key)) {
-        throw Errors.preconditionFailed("The file exists and If-None-Match: * was given");
+        throw Errors.preconditionFailed("The file exists, and the upload is create-only");
       }
       headers["If-None-Match"] = "*";
     }
