@@ -22,6 +22,11 @@ export interface DynamoEmulator {
   engine: DynamoEngine;
   endpoint: string;
   stop(): Promise<void>;
+  /**
+   * Serves again after {@link stop}, on the same port (fault-injection tests). dynalite keeps
+   * its data in this process; DynamoDB Local keeps it only when it has a directory.
+   */
+  start(): Promise<void>;
 }
 
 /** Credentials the emulators accept (any will do; these make the intent plain). */
@@ -53,17 +58,24 @@ async function startDynalite(options: { port: number; directory?: string | undef
     deleteTableMs: 0,
     updateTableMs: 0,
   });
-  server.listen(options.port, "127.0.0.1");
-  await once(server, "listening");
-  const { port } = server.address() as AddressInfo;
+  const listen = async (port: number) => {
+    server.listen(port, "127.0.0.1");
+    await once(server, "listening");
+    return (server.address() as AddressInfo).port;
+  };
+  const port = await listen(options.port);
   return {
     engine: "dynalite" as const,
     endpoint: `http://127.0.0.1:${port}`,
     stop: () =>
       new Promise<void>((resolve) => {
+        if (!server.listening) return resolve();
         server.close(() => resolve());
         server.closeAllConnections?.();
       }),
+    start: async () => {
+      if (!server.listening) await listen(port);
+    },
   };
 }
 
@@ -72,20 +84,24 @@ async function startDynamoDbLocal(options: { port: number; directory?: string | 
     spawn(options: object): ChildProcess;
   };
   const port = options.port === 0 ? await freePort() : options.port;
-  const child = spawn({ port, sharedDb: true, path: options.directory ?? null, stdio: "pipe" });
-  let output = "";
-  child.stdout?.on("data", (chunk) => {
-    output += chunk;
-  });
-  child.stderr?.on("data", (chunk) => {
-    output += chunk;
-  });
   const endpoint = `http://127.0.0.1:${port}`;
-  const exited = once(child, "exit").then(([code]) => {
-    throw new Error(`DynamoDB Local exited (code ${code}) during start-up:\n${output.trim()}`);
-  });
-  await Promise.race([waitUntilServing(endpoint), exited]);
-  exited.catch(() => {});
+  const launch = async () => {
+    const child = spawn({ port, sharedDb: true, path: options.directory ?? null, stdio: "pipe" });
+    let output = "";
+    child.stdout?.on("data", (chunk) => {
+      output += chunk;
+    });
+    child.stderr?.on("data", (chunk) => {
+      output += chunk;
+    });
+    const exited = once(child, "exit").then(([code]) => {
+      throw new Error(`DynamoDB Local exited (code ${code}) during start-up:\n${output.trim()}`);
+    });
+    await Promise.race([waitUntilServing(endpoint), exited]);
+    exited.catch(() => {});
+    return child;
+  };
+  let child = await launch();
   return {
     engine: "local" as const,
     endpoint,
@@ -94,6 +110,9 @@ async function startDynamoDbLocal(options: { port: number; directory?: string | 
       const gone = once(child, "exit");
       child.kill("SIGTERM");
       await gone;
+    },
+    async start() {
+      if (child.exitCode !== null) child = await launch();
     },
   };
 }

@@ -1,16 +1,26 @@
-import { randomUUID } from "node:crypto";
+import { randomBytes, randomUUID } from "node:crypto";
 import { mkdir, mkdtemp, readFile, rm, unlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { loadSettings } from "@filegate/core/config";
+import type { ReconcileSummary } from "@filegate/core/reconcile";
 import { ROUTES, SUBSCRIBER } from "@filegate/functions/routes";
 import type { Context, SQSBatchResponse, SQSEvent } from "aws-lambda";
+import { startAdmin } from "./admin";
 import { type HttpHandler, type LoadedRoute, startApi } from "./api";
 import { type LocalAuthority, loadAuthority, type TokenRequest } from "./auth";
 import { EventBridge, type QueuedMessage } from "./bridge";
-import { type DynamoEngine, ensureTable, hasJava, startDynamo } from "./dynamodb";
+import {
+  type DynamoEmulator,
+  type DynamoEngine,
+  ensureTable,
+  hasJava,
+  startDynamo,
+} from "./dynamodb";
+import { describeSummary, LOCAL_GRACE_SECONDS, reconcileLocal } from "./reconcile";
+import { redriveDeadLetters } from "./redrive";
 import { S3_CREDENTIALS, startS3 } from "./s3";
 import { DEFAULT_DIR, isAlive, type LocalState, readState, writeState } from "./state";
 
@@ -37,6 +47,8 @@ export interface LocalStackOptions {
   /** Deliveries of an event before it is dead-lettered, and the wait between them. */
   maxReceiveCount: number;
   backoffMs(attempt: number): number;
+  /** The reconciler's grace period at start (objects younger than this are left to events). */
+  reconcileGraceSeconds: number;
   /** Where the stack's own lines go. */
   log(line: string): void;
 }
@@ -52,6 +64,7 @@ export const DEFAULT_OPTIONS: LocalStackOptions = {
   logLevel: "INFO",
   maxReceiveCount: 5,
   backoffMs: (attempt) => Math.min(200 * 2 ** (attempt - 1), 5000),
+  reconcileGraceSeconds: LOCAL_GRACE_SECONDS,
   log: (line) => console.log(line),
 };
 
@@ -59,6 +72,10 @@ export interface LocalStack {
   state: LocalState;
   authority: LocalAuthority;
   bridge: EventBridge;
+  /** The DynamoDB emulator (fault-injection tests stop and start it). */
+  dynamo: DynamoEmulator;
+  /** The reconciler run at start (after pending events are delivered); `undefined` if it failed. */
+  reconciled: Promise<ReconcileSummary | undefined>;
   /** Signs a token this stack accepts. */
   token(request: TokenRequest): Promise<string>;
   /** Stops everything; undelivered events are kept for the next start (unless `memory`). */
@@ -129,6 +146,7 @@ export async function startLocalStack(
       s3Endpoint: s3.endpoint,
       dynamoEndpoint: dynamo.endpoint,
       logLevel: options.logLevel,
+      maxReceiveCount: options.maxReceiveCount,
     });
 
     const routes = await loadRoutes();
@@ -159,6 +177,14 @@ export async function startLocalStack(
     const api = await startApi({ port: options.port, routes, authority, log: options.log });
     cleanup.push(() => api.stop());
 
+    const adminToken = randomBytes(24).toString("base64url");
+    const adminServer = await startAdmin({
+      token: adminToken,
+      actions: { redrive: () => redriveDeadLetters(deadLetterFile, bridge) },
+      log: options.log,
+    });
+    cleanup.push(() => adminServer.stop());
+
     const state: LocalState = {
       apiUrl: api.url,
       region: options.region,
@@ -174,6 +200,7 @@ export async function startLocalStack(
         keyFile: join(dir, "signing-key.json"),
       },
       deadLetterFile,
+      admin: { url: adminServer.url, token: adminToken },
       dataDir,
       memory: options.memory,
       pid: process.pid,
@@ -187,10 +214,37 @@ export async function startLocalStack(
       if (current?.pid === process.pid) await unlink(join(dir, "local.json")).catch(() => {});
     });
 
+    // Once the events kept from the last run are delivered, repair whatever drifted meanwhile
+    // (objects changed while the stack was down leave no event behind).
+    let stopping = () => {};
+    const stopped = new Promise<false>((resolve) => {
+      stopping = () => resolve(false);
+    });
+    const reconciled = Promise.race([bridge.idle().then(() => true), stopped])
+      .then((ready) =>
+        ready ? reconcileLocal(state, { graceSeconds: options.reconcileGraceSeconds }) : undefined,
+      )
+      .then(
+        (summary) => {
+          if (summary) options.log(describeSummary(summary));
+          return summary;
+        },
+        (error: Error) => {
+          options.log(`reconciler failed at start: ${error.message}`);
+          return undefined;
+        },
+      );
+    cleanup.push(async () => {
+      stopping();
+      await reconciled;
+    });
+
     return {
       state,
       authority,
       bridge,
+      dynamo,
+      reconciled,
       token: (request) => authority.issue(request),
       stop: stopAll,
     };
@@ -230,6 +284,7 @@ function configureHandlerEnvironment(options: {
   s3Endpoint: string;
   dynamoEndpoint: string;
   logLevel: string;
+  maxReceiveCount: number;
 }): void {
   for (const name of ["AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_DEFAULT_PROFILE"])
     delete process.env[name];
@@ -244,6 +299,9 @@ function configureHandlerEnvironment(options: {
     AWS_ENDPOINT_URL_S3: options.s3Endpoint,
     AWS_ENDPOINT_URL_DYNAMODB: options.dynamoEndpoint,
     POWERTOOLS_LOG_LEVEL: options.logLevel,
+    FILEGATE_MAX_RECEIVE_COUNT: String(options.maxReceiveCount),
+    // EMF metrics are for CloudWatch; set POWERTOOLS_METRICS_DISABLED=false to see them here.
+    POWERTOOLS_METRICS_DISABLED: process.env.POWERTOOLS_METRICS_DISABLED ?? "true",
   });
 }
 

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { MAX_EXPIRES_SECONDS } from "../presign";
+import { parseEnvironment } from "./env";
 
 const positiveInt = (name: string, max: number) =>
   z.coerce
@@ -45,15 +46,7 @@ export interface Settings {
  * @example loadSettings({ FILEGATE_PRESIGN_EXPIRES: "60" }).presignExpiresSeconds // 60
  */
 export function loadSettings(env: Record<string, string | undefined>): Settings {
-  const defined = Object.fromEntries(
-    Object.entries(env).filter(([name, value]) => name.startsWith("FILEGATE_") && value !== ""),
-  );
-  const result = SettingsSchema.safeParse(defined);
-  if (!result.success) {
-    const problems = result.error.issues.map((issue) => issue.message).join("; ");
-    throw new Error(`Invalid Filegate configuration: ${problems}`);
-  }
-  const parsed = result.data;
+  const parsed = parseEnvironment(SettingsSchema, env);
   return {
     presignExpiresSeconds: parsed.FILEGATE_PRESIGN_EXPIRES,
     tenantClaim: parsed.FILEGATE_TENANT_CLAIM,
@@ -61,3 +54,4 @@ export function loadSettings(env: Record<string, string | undefined>): Settings 
     auditRetentionSeconds: parsed.FILEGATE_AUDIT_RETENTION_DAYS * DAY_SECONDS,
   };
 }
+export * from "./operations";

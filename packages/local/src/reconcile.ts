@@ -1,0 +1,74 @@
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { S3Client } from "@aws-sdk/client-s3";
+import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { AuditLog } from "@filegate/core/audit";
+import { loadSettings } from "@filegate/core/config";
+import { headObjectDescriber } from "@filegate/core/events";
+import { FileIndex } from "@filegate/core/files";
+import {
+  type ReconcileOptions,
+  type ReconcileSummary,
+  reconcile,
+  s3ObjectLister,
+} from "@filegate/core/reconcile";
+import type { LocalState } from "./state";
+
+/** Locally, events land within milliseconds: a few seconds of grace is plenty. */
+export const LOCAL_GRACE_SECONDS = 5;
+
+/**
+ * Runs the reconciler against a local stack's emulators, from its local.json: the same core
+ * code as the scheduled function on AWS, with clients pointed at the emulators.
+ */
+export async function reconcileLocal(
+  state: LocalState,
+  options: ReconcileOptions = {},
+): Promise<ReconcileSummary> {
+  const settings = loadSettings(process.env);
+  const common = { region: state.region, credentials: state.credentials };
+  const s3 = new S3Client({
+    ...common,
+    endpoint: state.s3.endpoint,
+    forcePathStyle: true,
+    requestChecksumCalculation: "WHEN_REQUIRED",
+    responseChecksumValidation: "WHEN_REQUIRED",
+  });
+  const dynamo = new DynamoDBClient({ ...common, endpoint: state.dynamodb.endpoint });
+  const doc = DynamoDBDocumentClient.from(dynamo, {
+    marshallOptions: { removeUndefinedValues: true },
+  });
+  try {
+    return await reconcile(
+      {
+        index: new FileIndex({
+          client: doc,
+          tableName: state.table,
+          tombstoneTtlSeconds: settings.tombstoneTtlSeconds,
+        }),
+        audit: new AuditLog({
+          client: doc,
+          tableName: state.table,
+          retentionSeconds: settings.auditRetentionSeconds,
+        }),
+        bucket: state.bucket,
+        objects: s3ObjectLister(s3, state.bucket),
+        describeObject: headObjectDescriber(s3, state.bucket),
+      },
+      { graceSeconds: LOCAL_GRACE_SECONDS, ...options },
+    );
+  } finally {
+    s3.destroy();
+    dynamo.destroy();
+  }
+}
+
+/** One line about a run, for the stack's log. */
+export function describeSummary(summary: ReconcileSummary): string {
+  const { found, fixed } = summary;
+  return (
+    `reconciled ${summary.scope === "*" ? "every tenant" : `tenant ${summary.scope}`}: ` +
+    `${summary.objects} objects, ${summary.indexed} indexed; ` +
+    `found ${found.missing} missing, ${found.outdated} outdated, ${found.gone} gone; ` +
+    `fixed ${fixed.added + fixed.updated + fixed.tombstoned}, skipped ${summary.skipped}`
+  );
+}
