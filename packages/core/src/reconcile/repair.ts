@@ -41,14 +41,19 @@ export const RECONCILED_FOUND = "Reconciler:ObjectFound";
 export const RECONCILED_GONE = "Reconciler:ObjectGone";
 
 /**
- * Admits into the index an object S3 holds but the index misses (no item, or a tombstone
- * older than the object) or describes outdated (another ETag, older than the object). The one
- * way the reconciler adds files: checks that belong to every admission of an object (upload
- * verification, quarantine, usage counters) go here, as they go into event ingestion.
+ * Admits into the index an object S3 holds but the index misses (no item, or a tombstone) or
+ * describes outdated (another ETag or size). The one way the reconciler adds files: checks
+ * that belong to every admission of an object (upload verification, quarantine, usage
+ * counters) go here, as they go into event ingestion.
  *
- * Race-safe: it reads the item, confirms the object with a fresh HeadObject (same ETag as
- * listed), and writes only if the item is unchanged since it was read; the repaired item keeps
- * the sequencer of the last applied event, so any event not yet delivered still applies.
+ * Race-safe by order: it reads the item first, then confirms the object with a fresh
+ * HeadObject (the ETag it was listed with), then writes only if the item is unchanged since
+ * the read (same sequencer and update time). Whatever the item said was applied from events
+ * of S3 operations done before the read, so S3's state at the HeadObject is at least as new:
+ * the repair cannot move the index backwards, and an event applied meanwhile makes it give
+ * up. (S3's LastModified cannot order against event times: listings give it to the second,
+ * and for a multipart upload it is the upload's start.) The repaired item keeps the sequencer
+ * of the last applied event, so any event not yet delivered still applies over it.
  */
 export async function admitObject(
   object: FoundObject,
@@ -68,9 +73,6 @@ export async function admitObject(
     action,
     ...(reason ? { reason } : {}),
   });
-  if (seen && seen.eventTime >= object.lastModified) {
-    return repair("skipped", "the index holds a state newer than the object");
-  }
   const objectKey = objectKeyFor(tenant, key);
   const head = await deps.describeObject(objectKey);
   if (!head || unquote(head.etag) !== object.etag) {
@@ -96,7 +98,8 @@ export async function admitObject(
     key,
     action: "write",
     event: RECONCILED_FOUND,
-    eventTime: object.lastModified,
+    // When it was found: the object's own time is in the index (eventTime).
+    eventTime: (deps.now?.() ?? new Date()).toISOString(),
     sequencer: shortSequencer(seen),
     size: object.size,
     etag: object.etag,
