@@ -1,6 +1,6 @@
 import { type ChildProcess, spawnSync } from "node:child_process";
 import { once } from "node:events";
-import { createServer, type Server } from "node:http";
+import { createServer, Server as HttpServer, type Server } from "node:http";
 import { createRequire } from "node:module";
 import type { AddressInfo } from "node:net";
 import {
@@ -23,10 +23,13 @@ export interface DynamoEmulator {
   endpoint: string;
   stop(): Promise<void>;
   /**
-   * Serves again after {@link stop}, on the same port (fault-injection tests). dynalite keeps
-   * its data in this process; DynamoDB Local keeps it only when it has a directory.
+   * Stops answering, as a crashed emulator would (connections refused, open ones cut), until
+   * {@link resume}: for fault-injection tests. dynalite keeps its data meanwhile; DynamoDB
+   * Local is killed and started again, and keeps its data only when it has a directory.
    */
-  start(): Promise<void>;
+  suspend(): Promise<void>;
+  /** Serves again after {@link suspend}, on the same port. */
+  resume(): Promise<void>;
 }
 
 /** Credentials the emulators accept (any will do; these make the intent plain). */
@@ -58,23 +61,30 @@ async function startDynalite(options: { port: number; directory?: string | undef
     deleteTableMs: 0,
     updateTableMs: 0,
   });
-  const listen = async (port: number) => {
-    server.listen(port, "127.0.0.1");
-    await once(server, "listening");
-    return (server.address() as AddressInfo).port;
-  };
-  const port = await listen(options.port);
+  server.listen(options.port, "127.0.0.1");
+  await once(server, "listening");
+  const { port } = server.address() as AddressInfo;
+  // dynalite's own close() also closes its store (and loses an in-memory one): a suspension
+  // only closes the HTTP listener underneath.
+  const { close: closeListener, listen: listenAgain } = HttpServer.prototype;
   return {
     engine: "dynalite" as const,
     endpoint: `http://127.0.0.1:${port}`,
     stop: () =>
       new Promise<void>((resolve) => {
-        if (!server.listening) return resolve();
         server.close(() => resolve());
         server.closeAllConnections?.();
       }),
-    start: async () => {
-      if (!server.listening) await listen(port);
+    async suspend() {
+      if (!server.listening) return;
+      const closed = new Promise((resolve) => closeListener.call(server, resolve));
+      server.closeAllConnections();
+      await closed;
+    },
+    async resume() {
+      if (server.listening) return;
+      (listenAgain as (port: number, host: string) => void).call(server, port, "127.0.0.1");
+      await once(server, "listening");
     },
   };
 }
@@ -111,7 +121,10 @@ async function startDynamoDbLocal(options: { port: number; directory?: string | 
       child.kill("SIGTERM");
       await gone;
     },
-    async start() {
+    async suspend() {
+      await this.stop();
+    },
+    async resume() {
       if (child.exitCode !== null) child = await launch();
     },
   };

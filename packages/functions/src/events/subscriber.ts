@@ -34,7 +34,6 @@ export interface SubscriberDeps {
  * dead-letter queue. Each record is logged with its outcome and counted.
  */
 export function createSubscriber(deps: SubscriberDeps) {
-  const processor = new BatchProcessor(EventType.SQS);
   const count = (name: string) => deps.metrics.addMetric(name, MetricUnit.Count, 1);
 
   async function recordHandler(message: SQSRecord): Promise<void> {
@@ -79,6 +78,9 @@ export function createSubscriber(deps: SubscriberDeps) {
   }
 
   return async (event: SQSEvent, context: Context) => {
+    // A processor holds the state of one batch: one per invocation, so that invocations
+    // sharing this module (the local stack runs two at once) cannot mix their failures up.
+    const processor = new BatchProcessor(EventType.SQS);
     try {
       return await processPartialResponse(event, recordHandler, processor, { context });
     } finally {
