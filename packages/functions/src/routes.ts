@@ -18,6 +18,8 @@ export interface RouteDefinition {
   link: readonly LinkName[];
   /** Whether the handler reads the request body (the local stack buffers it only then). */
   body?: boolean;
+  /** Function timeout in seconds (default 10); reads that may wait (`?wait=`) get more. */
+  timeoutSeconds?: number;
 }
 
 const http = (file: string) => `packages/functions/src/http/${file}.handler`;
@@ -29,8 +31,15 @@ export const ROUTES: readonly RouteDefinition[] = [
     path: "/files/{key+}",
     handler: http("get-file"),
     link: ["FileIndex", "FileBucket"],
+    timeoutSeconds: 15,
   },
-  { method: "HEAD", path: "/files/{key+}", handler: http("head-file"), link: ["FileIndex"] },
+  {
+    method: "HEAD",
+    path: "/files/{key+}",
+    handler: http("head-file"),
+    link: ["FileIndex"],
+    timeoutSeconds: 15,
+  },
   {
     method: "PUT",
     path: "/files/{key+}",

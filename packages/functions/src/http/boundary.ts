@@ -6,6 +6,7 @@ import { type FileKey, mustBeValidKey } from "@filegate/core/tenancy";
 import type {
   APIGatewayProxyEventV2WithJWTAuthorizer,
   APIGatewayProxyStructuredResultV2,
+  Context,
 } from "aws-lambda";
 import { logger } from "../lib/logger";
 import { settings } from "../lib/settings";
@@ -23,6 +24,8 @@ export interface Request {
   /** Header lookup, case-insensitive. */
   header(name: string): string | undefined;
   query(name: string): string | undefined;
+  /** Milliseconds left before the function times out (unbounded outside Lambda). */
+  remainingTimeMs(): number;
 }
 
 /**
@@ -31,7 +34,10 @@ export interface Request {
  * `{error: {code, message}, requestId}`; anything else is logged and answered with a bare 500.
  */
 export function route(run: (request: Request) => Promise<HttpResult>) {
-  return async (event: HttpEvent): Promise<HttpResult> => {
+  return async (
+    event: HttpEvent,
+    context?: Pick<Context, "getRemainingTimeInMillis">,
+  ): Promise<HttpResult> => {
     const requestId = event.requestContext.requestId;
     try {
       const headers = lowerCaseKeys(event.headers ?? {});
@@ -50,6 +56,7 @@ export function route(run: (request: Request) => Promise<HttpResult>) {
         },
         header: (name) => headers[name.toLowerCase()],
         query: (name) => event.queryStringParameters?.[name],
+        remainingTimeMs: () => context?.getRemainingTimeInMillis() ?? Number.POSITIVE_INFINITY,
       });
     } catch (error) {
       if (isFilegateError(error)) {
