@@ -17,6 +17,8 @@ export default $config({
     });
     const storage = await import("./infra/storage");
     await import("./infra/events");
+    await import("./infra/reconcile");
+    await import("./infra/alarms");
     const { api } = await import("./infra/api");
     return {
       api: api.url,
