@@ -30,7 +30,7 @@ const KEYS = ["a.txt", "dir/b c+d%.txt", "ünï/日本.bin"] as const;
 /** Few distinct times, so that equal timestamps are common and say nothing of the order. */
 const TIMES = ["2026-11-20T10:00:00.000Z", "2026-11-20T10:00:00.000Z", "2026-11-20T09:59:59.000Z"];
 const FIXED_SEED = 20261125;
-const RUNS = Number(process.env.FILEGATE_PROPERTY_RUNS ?? 50);
+const RUNS = Number(process.env.FILEGATE_PROPERTY_RUNS ?? 30);
 
 let table: Awaited<ReturnType<typeof startTestTable>>;
 let index: FileIndex;
