@@ -5,101 +5,97 @@ import { reconciler } from "./reconcile";
 /** Where alarms go: subscribe operators to it (docs/operations.md). */
 export const alarms = new sst.aws.SnsTopic("Alarms");
 
-const actions = { alarmActions: [alarms.arn], okActions: [alarms.arn] };
-const filegateMetric = (metricName: string) => ({
+type Metric = Pick<
+  aws.cloudwatch.MetricAlarmArgs,
+  "namespace" | "metricName" | "dimensions" | "statistic"
+>;
+
+/** An alarm when `metric` goes above `threshold` in `periods` periods of `period` seconds. */
+function alarm(
+  name: string,
+  description: string,
+  metric: Metric,
+  { period = 300, periods = 1, threshold = 0 } = {},
+) {
+  return new aws.cloudwatch.MetricAlarm(name, {
+    alarmDescription: description,
+    ...metric,
+    period,
+    evaluationPeriods: periods,
+    threshold,
+    comparisonOperator: "GreaterThanThreshold",
+    treatMissingData: "notBreaching",
+    alarmActions: [alarms.arn],
+    okActions: [alarms.arn],
+  });
+}
+
+/** A count the functions emit (packages/functions/src/observability.ts). */
+const filegate = (metricName: string, statistic = "Sum"): Metric => ({
   namespace: METRICS.namespace,
   metricName,
   dimensions: { service: METRICS.service },
-  statistic: "Sum",
-  treatMissingData: "notBreaching",
+  statistic,
 });
 
-/** Any message in the dead-letter queue: events that failed every delivery, waiting for redrive. */
-new aws.cloudwatch.MetricAlarm("DeadLettersAlarm", {
-  alarmDescription:
-    "S3 events in the dead-letter queue: fix the cause, then redrive (docs/operations.md)",
-  namespace: "AWS/SQS",
-  metricName: "ApproximateNumberOfMessagesVisible",
-  dimensions: { QueueName: deadLetters.nodes.queue.name },
-  statistic: "Maximum",
-  period: 300,
-  evaluationPeriods: 1,
-  threshold: 0,
-  comparisonOperator: "GreaterThanThreshold",
-  treatMissingData: "notBreaching",
-  ...actions,
-});
+alarm(
+  "DeadLettersAlarm",
+  "S3 events in the dead-letter queue: fix the cause, then redrive (docs/operations.md)",
+  {
+    namespace: "AWS/SQS",
+    metricName: "ApproximateNumberOfMessagesVisible",
+    dimensions: { QueueName: deadLetters.nodes.queue.name },
+    statistic: "Maximum",
+  },
+);
 
-/** Events waiting too long: the subscriber is failing or cannot keep up. */
-new aws.cloudwatch.MetricAlarm("EventsDelayedAlarm", {
-  alarmDescription: "The oldest S3 event in the queue is over 5 minutes old",
-  namespace: "AWS/SQS",
-  metricName: "ApproximateAgeOfOldestMessage",
-  dimensions: { QueueName: queue.nodes.queue.name },
-  statistic: "Maximum",
-  period: 300,
-  evaluationPeriods: 2,
-  threshold: 300,
-  comparisonOperator: "GreaterThanThreshold",
-  treatMissingData: "notBreaching",
-  ...actions,
-});
+alarm(
+  "EventsDelayedAlarm",
+  "The oldest S3 event in the queue is over 5 minutes old: the subscriber fails or lags",
+  {
+    namespace: "AWS/SQS",
+    metricName: "ApproximateAgeOfOldestMessage",
+    dimensions: { QueueName: queue.nodes.queue.name },
+    statistic: "Maximum",
+  },
+  { periods: 2, threshold: 300 },
+);
 
-/** The subscriber gave up on an event (its last delivery failed): it is now in the DLQ. */
-new aws.cloudwatch.MetricAlarm("EventsDeadLetteredAlarm", {
-  alarmDescription: "The subscriber failed an S3 event on its last delivery",
-  ...filegateMetric(METRICS.names.deadLettered),
-  period: 300,
-  evaluationPeriods: 1,
-  threshold: 0,
-  comparisonOperator: "GreaterThanThreshold",
-  ...actions,
-});
+alarm(
+  "EventsDeadLetteredAlarm",
+  "The subscriber failed an S3 event on its last delivery: it is going to the DLQ",
+  filegate(METRICS.names.deadLettered),
+);
 
-/** Many events arriving after newer ones: S3 or the queue is running late. */
-new aws.cloudwatch.MetricAlarm("StaleEventsAlarm", {
-  alarmDescription: "Over 100 stale S3 events in 15 minutes: events are arriving late",
-  ...filegateMetric(METRICS.names.stale),
-  period: 900,
-  evaluationPeriods: 1,
-  threshold: 100,
-  comparisonOperator: "GreaterThanThreshold",
-  ...actions,
-});
+alarm(
+  "StaleEventsAlarm",
+  "Over 100 stale S3 events in 15 minutes: events are arriving late",
+  filegate(METRICS.names.stale),
+  { period: 900, threshold: 100 },
+);
 
-/** The reconciler repaired the index: events were lost (or objects changed behind the API). */
-new aws.cloudwatch.MetricAlarm("ReconcileRepairsAlarm", {
-  alarmDescription: "The reconciler repaired the index: find out why events were lost",
-  ...filegateMetric(METRICS.names.reconcileRepaired),
-  period: 3600,
-  evaluationPeriods: 1,
-  threshold: 0,
-  comparisonOperator: "GreaterThanThreshold",
-  ...actions,
-});
+alarm(
+  "ReconcileRepairsAlarm",
+  "The reconciler repaired the index: find out why events were lost",
+  filegate(METRICS.names.reconcileRepaired),
+  { period: 3600 },
+);
 
-/** The reconciler did not finish (its deadline) or failed. */
-new aws.cloudwatch.MetricAlarm("ReconcileIncompleteAlarm", {
-  alarmDescription: "A reconciler run stopped before comparing every tenant",
-  ...filegateMetric(METRICS.names.reconcileIncomplete),
-  statistic: "Maximum",
-  period: 3600,
-  evaluationPeriods: 1,
-  threshold: 0,
-  comparisonOperator: "GreaterThanThreshold",
-  ...actions,
-});
+alarm(
+  "ReconcileIncompleteAlarm",
+  "A reconciler run stopped at its deadline before comparing every tenant",
+  filegate(METRICS.names.reconcileIncomplete, "Maximum"),
+  { period: 3600 },
+);
 
-new aws.cloudwatch.MetricAlarm("ReconcileErrorsAlarm", {
-  alarmDescription: "The reconciler function failed",
-  namespace: "AWS/Lambda",
-  metricName: "Errors",
-  dimensions: { FunctionName: reconciler.nodes.function.name },
-  statistic: "Sum",
-  period: 3600,
-  evaluationPeriods: 1,
-  threshold: 0,
-  comparisonOperator: "GreaterThanThreshold",
-  treatMissingData: "notBreaching",
-  ...actions,
-});
+alarm(
+  "ReconcileErrorsAlarm",
+  "The reconciler function failed",
+  {
+    namespace: "AWS/Lambda",
+    metricName: "Errors",
+    dimensions: { FunctionName: reconciler.nodes.function.name },
+    statistic: "Sum",
+  },
+  { period: 3600 },
+);

@@ -1,15 +1,11 @@
 import { AuditLog, parseAuditQuery } from "@filegate/core/audit";
-import {
-  encodeEventKey,
-  type IngestDeps,
-  ingestRecord,
-  type S3EventRecord,
-} from "@filegate/core/events";
+import { type IngestDeps, ingestRecord, type S3EventRecord } from "@filegate/core/events";
 import { FileIndex } from "@filegate/core/files";
 import { normalizeSequencer } from "@filegate/core/table";
 import type { FileKey, TenantId } from "@filegate/core/tenancy";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { s3Record } from "./helpers/events";
 import { startTestTable } from "./helpers/table";
 
 /**
@@ -123,23 +119,15 @@ const scenario = history.chain((events) =>
 );
 
 function record(tenant: string, event: Event): S3EventRecord {
-  const objectKey = `tenants/${tenant}/${KEYS[event.step.key]}`;
-  return {
-    eventSource: "aws:s3",
-    awsRegion: "us-east-1",
+  const create = event.step.kind === "create";
+  return s3Record({
+    bucket: BUCKET,
+    objectKey: `tenants/${tenant}/${KEYS[event.step.key]}`,
+    sequencer: event.text,
+    eventName: create ? "ObjectCreated:Put" : "ObjectRemoved:Delete",
     eventTime: event.time,
-    eventName: event.step.kind === "create" ? "ObjectCreated:Put" : "ObjectRemoved:Delete",
-    s3: {
-      bucket: { name: BUCKET },
-      object: {
-        key: encodeEventKey(objectKey),
-        sequencer: event.text,
-        ...(event.step.kind === "create"
-          ? { size: event.step.size, eTag: `"etag-${event.id}"` }
-          : {}),
-      },
-    },
-  };
+    ...(create ? { size: event.step.size, eTag: `"etag-${event.id}"` } : {}),
+  });
 }
 
 function batches<T>(items: T[], sizes: number[]): T[][] {

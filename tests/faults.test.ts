@@ -9,6 +9,7 @@ import { FileIndex } from "@filegate/core/files";
 import type { FileKey, TenantId } from "@filegate/core/tenancy";
 import { EventBridge, type LocalStack, redriveDeadLetters } from "@filegate/local";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { s3Record } from "./helpers/events";
 import { listKeys } from "./helpers/http";
 import { s3ClientFor, startInProcessStack } from "./helpers/in-process";
 import { run } from "./helpers/stack";
@@ -83,19 +84,9 @@ const upload = (tenant: string, key: string) =>
 
 /** An S3 notification body, as the queue would carry it. */
 function notification(tenant: string, key: string, sequencer: string): string {
+  const objectKey = `tenants/${tenant}/${key}`;
   return JSON.stringify({
-    Records: [
-      {
-        eventSource: "aws:s3",
-        awsRegion: "us-east-1",
-        eventTime: new Date().toISOString(),
-        eventName: "ObjectCreated:Put",
-        s3: {
-          bucket: { name: stack.state.bucket },
-          object: { key: encodeEventKey(`tenants/${tenant}/${key}`), size: 1, sequencer },
-        },
-      },
-    ],
+    Records: [s3Record({ bucket: stack.state.bucket, objectKey, sequencer, size: 1 })],
   });
 }
 

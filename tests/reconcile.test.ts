@@ -28,6 +28,7 @@ import { fileStateKey, normalizeSequencer } from "@filegate/core/table";
 import type { FileKey, TenantId } from "@filegate/core/tenancy";
 import type { LocalStack } from "@filegate/local";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { s3Record } from "./helpers/events";
 import { listKeys } from "./helpers/http";
 import { s3ClientFor, startInProcessStack } from "./helpers/in-process";
 import { eventually, run, startStack } from "./helpers/stack";
@@ -127,16 +128,8 @@ async function cli(...args: string[]): Promise<ReconcileSummary> {
 }
 
 function created(t: string, key: string, sequencer: string): S3EventRecord {
-  return {
-    eventSource: "aws:s3",
-    awsRegion: "us-east-1",
-    eventTime: new Date().toISOString(),
-    eventName: "ObjectCreated:Put",
-    s3: {
-      bucket: { name: stack.state.bucket },
-      object: { key: `tenants/${t}/${key}`, sequencer, size: 1, eTag: "late" },
-    },
-  };
+  const objectKey = `tenants/${t}/${key}`;
+  return s3Record({ bucket: stack.state.bucket, objectKey, sequencer, size: 1, eTag: "late" });
 }
 
 describe("the reconciler", () => {
