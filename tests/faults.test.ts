@@ -1,7 +1,6 @@
 import { mkdtemp, readFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Metrics } from "@aws-lambda-powertools/metrics";
 import { PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
 import { AuditLog, parseAuditQuery } from "@filegate/core/audit";
 import { encodeEventKey, headObjectDescriber } from "@filegate/core/events";
@@ -12,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { s3Record } from "./helpers/events";
 import { listKeys } from "./helpers/http";
 import { s3ClientFor, startInProcessStack } from "./helpers/in-process";
+import { CapturedMetrics } from "./helpers/metrics";
 import { run } from "./helpers/stack";
 
 /**
@@ -159,20 +159,6 @@ describe("faults in the local stack", () => {
   });
 });
 
-/** Powertools metrics, captured in EMF as they would be printed. */
-class CapturedMetrics extends Metrics {
-  readonly emitted: Record<string, unknown>[] = [];
-  override publishStoredMetrics() {
-    if (this.hasStoredMetrics()) this.emitted.push(this.serializeMetrics());
-    return super.publishStoredMetrics();
-  }
-  total(name: string): number {
-    return this.emitted
-      .flatMap((emf) => emf[name])
-      .reduce<number>((sum, value) => sum + (typeof value === "number" ? value : 0), 0);
-  }
-}
-
 describe("a subscriber that throws for one key", () => {
   it("applies the rest, retries and dead-letters that key, and applies it on redrive", async () => {
     const { createSubscriber } = await import("../packages/functions/src/events/subscriber");
@@ -191,7 +177,7 @@ describe("a subscriber that throws for one key", () => {
     const logs: Array<{ message: string } & Record<string, unknown>> = [];
     const log = (message: string, fields?: unknown) =>
       logs.push({ message, ...(fields as Record<string, unknown>) });
-    const metrics = new CapturedMetrics({ namespace: "FilegateTest", serviceName: "filegate" });
+    const metrics = new CapturedMetrics();
     const subscriber = createSubscriber({
       ingest: {
         index: flaky,

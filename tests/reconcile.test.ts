@@ -31,6 +31,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { s3Record } from "./helpers/events";
 import { listKeys } from "./helpers/http";
 import { s3ClientFor, startInProcessStack } from "./helpers/in-process";
+import { CapturedMetrics } from "./helpers/metrics";
 import { eventually, run, startStack } from "./helpers/stack";
 
 /**
@@ -209,14 +210,8 @@ describe("the reconciler", () => {
 
   it("leaves recent objects to their events, and reports keys outside the layout", async () => {
     await put("recent", "fresh.txt", "x", { lost: true });
-    await s3.send(
-      new PutObjectCommand({
-        Bucket: stack.state.bucket,
-        Key: "tenants/recent/tab\there",
-        Body: "x",
-      }),
-    );
-    await stack.bridge.idle();
+    // Outside the key rules: its event is skipped, and the reconciler reports it.
+    await put("recent", "tab\there", "x");
     const summary = await reconcile(deps, { tenant: tenant("recent"), graceSeconds: 60 });
     expect(summary).toMatchObject({ recent: 1, found: { missing: 0, invalidKeys: 1 } });
     expect(await indexKeys("recent")).toEqual([]);
@@ -336,6 +331,35 @@ describe("the reconciler's race safety", () => {
       }),
     ]);
     expect((await index.get(tenant("api"), fileKey("e.txt")))?.state).toBe("present");
+  });
+});
+
+describe("the scheduled reconciler function", () => {
+  it("repairs, logs each repair and counts what it found and fixed", async () => {
+    const { createReconciler } = await import("../packages/functions/src/scheduled/reconcile");
+    await put("cron", "lost.txt", "x", { lost: true });
+    const metrics = new CapturedMetrics();
+    const logs: Array<[string, unknown]> = [];
+    const log = (message: string, fields?: unknown) => {
+      logs.push([message, fields]);
+    };
+    const handler = createReconciler({
+      reconcile: deps,
+      graceSeconds: 0,
+      logger: { info: log, warn: log } as never,
+      metrics,
+    });
+    const context = { getRemainingTimeInMillis: () => 900_000 } as never;
+    const summary = await handler({ tenant: "cron" }, context);
+    expect(summary).toMatchObject({ scope: "cron", fixed: { added: 1 }, complete: true });
+    expect(logs).toContainEqual([
+      "reconciler added",
+      expect.objectContaining({ tenant: "cron", key: "lost.txt", found: "missing" }),
+    ]);
+    expect(metrics.total("ReconcileFound")).toBe(1);
+    expect(metrics.total("ReconcileRepaired")).toBe(1);
+    expect(metrics.total("ReconcileIncomplete")).toBe(0);
+    await expect(handler({ tenant: "../acme" }, context)).rejects.toThrow(/Invalid tenant/);
   });
 });
 
