@@ -11,6 +11,7 @@ import {
   reconcile,
   s3ObjectLister,
 } from "@filegate/core/reconcile";
+import type { EventBridge } from "./bridge";
 import type { LocalState } from "./state";
 
 /** Locally, events land within milliseconds: a few seconds of grace is plenty. */
@@ -60,6 +61,42 @@ export async function reconcileLocal(
     s3.destroy();
     dynamo.destroy();
   }
+}
+
+/**
+ * Runs the reconciler once the bridge is idle — the events kept from the last run delivered —
+ * and logs its summary: what the stack does at start. `cancel` stops waiting (at stop).
+ */
+export function reconcileWhenIdle(
+  state: LocalState,
+  bridge: Pick<EventBridge, "idle">,
+  options: { graceSeconds: number; log(line: string): void },
+): { done: Promise<ReconcileSummary | undefined>; cancel(): Promise<void> } {
+  let cancel = () => {};
+  const cancelled = new Promise<false>((resolve) => {
+    cancel = () => resolve(false);
+  });
+  const done = Promise.race([bridge.idle().then(() => true), cancelled])
+    .then((ready) =>
+      ready ? reconcileLocal(state, { graceSeconds: options.graceSeconds }) : undefined,
+    )
+    .then(
+      (summary) => {
+        if (summary) options.log(describeSummary(summary));
+        return summary;
+      },
+      (error: Error) => {
+        options.log(`reconciler failed at start: ${error.message}`);
+        return undefined;
+      },
+    );
+  return {
+    done,
+    async cancel() {
+      cancel();
+      await done;
+    },
+  };
 }
 
 /** One line about a run, for the stack's log. */

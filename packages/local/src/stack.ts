@@ -19,7 +19,7 @@ import {
   hasJava,
   startDynamo,
 } from "./dynamodb";
-import { describeSummary, LOCAL_GRACE_SECONDS, reconcileLocal } from "./reconcile";
+import { LOCAL_GRACE_SECONDS, reconcileWhenIdle } from "./reconcile";
 import { redriveDeadLetters } from "./redrive";
 import { S3_CREDENTIALS, startS3 } from "./s3";
 import { DEFAULT_DIR, isAlive, type LocalState, readState, writeState } from "./state";
@@ -72,7 +72,7 @@ export interface LocalStack {
   state: LocalState;
   authority: LocalAuthority;
   bridge: EventBridge;
-  /** The DynamoDB emulator (fault-injection tests stop and start it). */
+  /** The DynamoDB emulator (fault-injection tests suspend and resume it). */
   dynamo: DynamoEmulator;
   /** The reconciler run at start (after pending events are delivered); `undefined` if it failed. */
   reconciled: Promise<ReconcileSummary | undefined>;
@@ -214,37 +214,19 @@ export async function startLocalStack(
       if (current?.pid === process.pid) await unlink(join(dir, "local.json")).catch(() => {});
     });
 
-    // Once the events kept from the last run are delivered, repair whatever drifted meanwhile
-    // (objects changed while the stack was down leave no event behind).
-    let stopping = () => {};
-    const stopped = new Promise<false>((resolve) => {
-      stopping = () => resolve(false);
+    // Repair whatever drifted while the stack was down (changes then leave no event behind).
+    const startup = reconcileWhenIdle(state, bridge, {
+      graceSeconds: options.reconcileGraceSeconds,
+      log: options.log,
     });
-    const reconciled = Promise.race([bridge.idle().then(() => true), stopped])
-      .then((ready) =>
-        ready ? reconcileLocal(state, { graceSeconds: options.reconcileGraceSeconds }) : undefined,
-      )
-      .then(
-        (summary) => {
-          if (summary) options.log(describeSummary(summary));
-          return summary;
-        },
-        (error: Error) => {
-          options.log(`reconciler failed at start: ${error.message}`);
-          return undefined;
-        },
-      );
-    cleanup.push(async () => {
-      stopping();
-      await reconciled;
-    });
+    cleanup.push(() => startup.cancel());
 
     return {
       state,
       authority,
       bridge,
       dynamo,
-      reconciled,
+      reconciled: startup.done,
       token: (request) => authority.issue(request),
       stop: stopAll,
     };
