@@ -382,5 +382,6 @@ describe("the AWS CLI commands in docs/data-model.md", () => {
     const operator = await bearer(OPERATOR.tenant, OPERATOR.sub, OPERATOR.scope);
     const apiAll = await audit(operator, { tenant: "*" });
     expect(ids(allLog).sort()).toEqual(apiAll.records.map((r) => r.id).sort());
-  });
+    // 23 CLI calls: the real AWS CLI (Python) takes about a second each, more on a busy machine.
+  }, 120_000);
 });
