@@ -31,7 +31,7 @@ for (const route of ROUTES) {
     {
       handler: route.handler,
       link: route.link.map((name) => links[name]),
-      timeout: "10 seconds",
+      timeout: `${route.timeoutSeconds ?? 10} seconds`,
       environment: functionEnvironment,
     },
     { auth: { jwt: { authorizer: authorizer.id } } },

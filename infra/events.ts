@@ -38,7 +38,8 @@ queue.subscribe(
     handler: SUBSCRIBER.handler,
     link: SUBSCRIBER.link.map((name) => links[name]),
     timeout: `${SUBSCRIBER_TIMEOUT_SECONDS} seconds`,
-    environment: functionEnvironment,
+    // The subscriber counts a failure on the last delivery as dead-lettered.
+    environment: { ...functionEnvironment, FILEGATE_MAX_RECEIVE_COUNT: String(MAX_RECEIVE_COUNT) },
   },
   { batch: { size: 10, partialResponses: true } },
 );

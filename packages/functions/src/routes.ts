@@ -18,6 +18,8 @@ export interface RouteDefinition {
   link: readonly LinkName[];
   /** Whether the handler reads the request body (the local stack buffers it only then). */
   body?: boolean;
+  /** Function timeout in seconds (default 10); reads that may wait (`?wait=`) get more. */
+  timeoutSeconds?: number;
 }
 
 const http = (file: string) => `packages/functions/src/http/${file}.handler`;
@@ -27,8 +29,20 @@ const INDEX: readonly LinkName[] = ["FileIndex"];
 
 export const ROUTES: readonly RouteDefinition[] = [
   { method: "GET", path: "/files", handler: http("list-files"), link: INDEX },
-  { method: "GET", path: "/files/{key+}", handler: http("get-file"), link: BOTH },
-  { method: "HEAD", path: "/files/{key+}", handler: http("head-file"), link: INDEX },
+  {
+    method: "GET",
+    path: "/files/{key+}",
+    handler: http("get-file"),
+    link: BOTH,
+    timeoutSeconds: 15,
+  },
+  {
+    method: "HEAD",
+    path: "/files/{key+}",
+    handler: http("head-file"),
+    link: INDEX,
+    timeoutSeconds: 15,
+  },
   { method: "PUT", path: "/files/{key+}", handler: http("put-file"), link: BOTH },
   { method: "DELETE", path: "/files/{key+}", handler: http("delete-file"), link: BOTH },
   { method: "GET", path: "/audit", handler: http("get-audit"), link: INDEX },

@@ -1,14 +1,18 @@
 import { relative } from "node:path";
 import { parseArgs } from "node:util";
+import { isValidTenant } from "@filegate/core/tenancy";
 import { loadAuthority } from "./auth";
+import { LOCAL_GRACE_SECONDS, reconcileLocal } from "./reconcile";
 import { DEFAULT_OPTIONS, startLocalStack } from "./stack";
-import { DEFAULT_DIR, isAlive, readState, stateFile } from "./state";
+import { DEFAULT_DIR, isAlive, type LocalState, readState, stateFile } from "./state";
 
 const USAGE = `Usage:
   filegate-local start [--port 8787] [--s3-port 8788] [--dynamodb-port 8789]
                        [--memory] [--dir .filegate] [--dynamodb auto|local|dynalite]
                        [--log-level DEBUG|INFO|WARN|ERROR|SILENT]
-  filegate-local token --tenant T --sub S [--scope "a b"] [--expires-in 3600] [--dir .filegate]`;
+  filegate-local token --tenant T --sub S [--scope "a b"] [--expires-in 3600] [--dir .filegate]
+  filegate-local reconcile [--tenant T] [--dry-run] [--grace-seconds 5] [--dir .filegate]
+  filegate-local redrive [--dir .filegate]`;
 
 class UsageError extends Error {
   override name = "UsageError";
@@ -25,6 +29,10 @@ async function main(argv: string[]): Promise<void> {
       return start(rest);
     case "token":
       return token(rest);
+    case "reconcile":
+      return reconcileCommand(rest);
+    case "redrive":
+      return redrive(rest);
     case undefined:
     case "help":
     case "--help":
@@ -120,10 +128,7 @@ async function token(args: string[]): Promise<void> {
   if (!Number.isInteger(expiresIn) || expiresIn < 1) {
     throw new UsageError("--expires-in must be a whole number of seconds");
   }
-  const state = await readState(values.dir);
-  if (!state) {
-    throw new Error(`No local stack state in ${stateFile(values.dir)}: start one with npm start`);
-  }
+  const state = await stackState(values.dir);
   if (!isAlive(state.pid)) {
     console.error(
       `warning: the local stack (pid ${state.pid}) is not running; the token is for its key`,
@@ -134,6 +139,78 @@ async function token(args: string[]): Promise<void> {
   process.stdout.write(
     `${await authority.issue({ tenant: values.tenant, sub: values.sub, scope, expiresIn })}\n`,
   );
+}
+
+/**
+ * Compares the running stack's bucket with its index and repairs the index; prints the
+ * summary as JSON. `--tenant` keeps it to that tenant's prefix and index entries.
+ */
+async function reconcileCommand(args: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args,
+    strict: true,
+    options: {
+      tenant: { type: "string" },
+      "dry-run": { type: "boolean", default: false },
+      "grace-seconds": { type: "string", default: String(LOCAL_GRACE_SECONDS) },
+      dir: { type: "string", default: DEFAULT_DIR },
+    },
+  });
+  const { tenant } = values;
+  if (tenant !== undefined && !isValidTenant(tenant)) {
+    throw new UsageError(`--tenant must be a tenant id (1-64 of A-Z a-z 0-9 _ -), got ${tenant}`);
+  }
+  const graceSeconds = Number(values["grace-seconds"]);
+  if (!/^\d+$/.test(values["grace-seconds"])) {
+    throw new UsageError("--grace-seconds must be a whole number of seconds");
+  }
+  const state = await runningState(values.dir);
+  const summary = await reconcileLocal(state, {
+    ...(tenant ? { tenant } : {}),
+    dryRun: values["dry-run"],
+    graceSeconds,
+  });
+  process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
+}
+
+/** Replays the running stack's dead letters through its event bridge (its admin endpoint). */
+async function redrive(args: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args,
+    strict: true,
+    options: { dir: { type: "string", default: DEFAULT_DIR } },
+  });
+  const state = await runningState(values.dir);
+  const response = await fetch(`${state.admin.url}/redrive`, {
+    method: "POST",
+    headers: { Authorization: `Bearer ${state.admin.token}` },
+  });
+  const result = (await response.json()) as { deadLetteredAgain?: number; error?: string };
+  if (!response.ok) throw new Error(`redrive failed: ${result.error ?? response.status}`);
+  process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+  if (result.deadLetteredAgain) {
+    console.error(
+      `${result.deadLetteredAgain} message(s) failed again and are back in ${state.deadLetterFile}`,
+    );
+    process.exitCode = 1;
+  }
+}
+
+async function stackState(dir: string): Promise<LocalState> {
+  const state = await readState(dir);
+  if (!state) {
+    throw new Error(`No local stack state in ${stateFile(dir)}: start one with npm start`);
+  }
+  return state;
+}
+
+/** The state of a stack that runs now (commands that talk to its emulators need one). */
+async function runningState(dir: string): Promise<LocalState> {
+  const state = await stackState(dir);
+  if (!isAlive(state.pid)) {
+    throw new Error(`The local stack of ${stateFile(dir)} (pid ${state.pid}) is not running`);
+  }
+  return state;
 }
 
 function port(flag: string, value: string | undefined, fallback: number): number {

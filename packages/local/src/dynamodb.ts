@@ -1,6 +1,6 @@
 import { type ChildProcess, spawnSync } from "node:child_process";
 import { once } from "node:events";
-import { createServer, type Server } from "node:http";
+import { createServer, Server as HttpServer, type Server } from "node:http";
 import { createRequire } from "node:module";
 import type { AddressInfo } from "node:net";
 import {
@@ -22,6 +22,14 @@ export interface DynamoEmulator {
   engine: DynamoEngine;
   endpoint: string;
   stop(): Promise<void>;
+  /**
+   * Stops answering, as a crashed emulator would (connections refused, open ones cut), until
+   * {@link resume}: for fault-injection tests. dynalite keeps its data meanwhile; DynamoDB
+   * Local is killed and started again, and keeps its data only when it has a directory.
+   */
+  suspend(): Promise<void>;
+  /** Serves again after {@link suspend}, on the same port. */
+  resume(): Promise<void>;
 }
 
 /** Credentials the emulators accept (any will do; these make the intent plain). */
@@ -56,6 +64,9 @@ async function startDynalite(options: { port: number; directory?: string | undef
   server.listen(options.port, "127.0.0.1");
   await once(server, "listening");
   const { port } = server.address() as AddressInfo;
+  // dynalite's own close() also closes its store (and loses an in-memory one): a suspension
+  // only closes the HTTP listener underneath.
+  const { close: closeListener, listen: listenAgain } = HttpServer.prototype;
   return {
     engine: "dynalite" as const,
     endpoint: `http://127.0.0.1:${port}`,
@@ -64,6 +75,17 @@ async function startDynalite(options: { port: number; directory?: string | undef
         server.close(() => resolve());
         server.closeAllConnections?.();
       }),
+    async suspend() {
+      if (!server.listening) return;
+      const closed = new Promise((resolve) => closeListener.call(server, resolve));
+      server.closeAllConnections();
+      await closed;
+    },
+    async resume() {
+      if (server.listening) return;
+      (listenAgain as (port: number, host: string) => void).call(server, port, "127.0.0.1");
+      await once(server, "listening");
+    },
   };
 }
 
@@ -72,20 +94,24 @@ async function startDynamoDbLocal(options: { port: number; directory?: string | 
     spawn(options: object): ChildProcess;
   };
   const port = options.port === 0 ? await freePort() : options.port;
-  const child = spawn({ port, sharedDb: true, path: options.directory ?? null, stdio: "pipe" });
-  let output = "";
-  child.stdout?.on("data", (chunk) => {
-    output += chunk;
-  });
-  child.stderr?.on("data", (chunk) => {
-    output += chunk;
-  });
   const endpoint = `http://127.0.0.1:${port}`;
-  const exited = once(child, "exit").then(([code]) => {
-    throw new Error(`DynamoDB Local exited (code ${code}) during start-up:\n${output.trim()}`);
-  });
-  await Promise.race([waitUntilServing(endpoint), exited]);
-  exited.catch(() => {});
+  const launch = async () => {
+    const child = spawn({ port, sharedDb: true, path: options.directory ?? null, stdio: "pipe" });
+    let output = "";
+    child.stdout?.on("data", (chunk) => {
+      output += chunk;
+    });
+    child.stderr?.on("data", (chunk) => {
+      output += chunk;
+    });
+    const exited = once(child, "exit").then(([code]) => {
+      throw new Error(`DynamoDB Local exited (code ${code}) during start-up:\n${output.trim()}`);
+    });
+    await Promise.race([waitUntilServing(endpoint), exited]);
+    exited.catch(() => {});
+    return child;
+  };
+  let child = await launch();
   return {
     engine: "local" as const,
     endpoint,
@@ -94,6 +120,12 @@ async function startDynamoDbLocal(options: { port: number; directory?: string | 
       const gone = once(child, "exit");
       child.kill("SIGTERM");
       await gone;
+    },
+    async suspend() {
+      await this.stop();
+    },
+    async resume() {
+      if (child.exitCode !== null) child = await launch();
     },
   };
 }

@@ -1,4 +1,7 @@
 export * from "./auth";
+export * from "./bridge";
 export * from "./dynamodb";
+export * from "./reconcile";
+export * from "./redrive";
 export * from "./stack";
 export * from "./state";

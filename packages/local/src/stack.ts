@@ -1,16 +1,26 @@
-import { randomUUID } from "node:crypto";
+import { randomBytes, randomUUID } from "node:crypto";
 import { mkdir, mkdtemp, readFile, rm, unlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { loadSettings } from "@filegate/core/config";
+import type { ReconcileSummary } from "@filegate/core/reconcile";
 import { JOBS, ROUTES, SUBSCRIBER } from "@filegate/functions/routes";
 import type { Context, SQSBatchResponse, SQSEvent } from "aws-lambda";
+import { startAdmin } from "./admin";
 import { type HttpHandler, type LoadedRoute, startApi } from "./api";
 import { type LocalAuthority, loadAuthority, type TokenRequest } from "./auth";
 import { EventBridge, type QueuedMessage } from "./bridge";
-import { type DynamoEngine, ensureTable, hasJava, startDynamo } from "./dynamodb";
+import {
+  type DynamoEmulator,
+  type DynamoEngine,
+  ensureTable,
+  hasJava,
+  startDynamo,
+} from "./dynamodb";
+import { LOCAL_GRACE_SECONDS, reconcileWhenIdle } from "./reconcile";
+import { redriveDeadLetters } from "./redrive";
 import { S3_CREDENTIALS, startS3 } from "./s3";
 import { DEFAULT_DIR, isAlive, type LocalState, readState, writeState } from "./state";
 
@@ -39,6 +49,8 @@ export interface LocalStackOptions {
   backoffMs(attempt: number): number;
   /** How often the scheduled jobs run (they run once at start too); 0 runs them only then. */
   jobIntervalMs: number;
+  /** The reconciler's grace period at start (objects younger than this are left to events). */
+  reconcileGraceSeconds: number;
   /** Where the stack's own lines go. */
   log(line: string): void;
 }
@@ -55,6 +67,7 @@ export const DEFAULT_OPTIONS: LocalStackOptions = {
   maxReceiveCount: 5,
   backoffMs: (attempt) => Math.min(200 * 2 ** (attempt - 1), 5000),
   jobIntervalMs: 60_000,
+  reconcileGraceSeconds: LOCAL_GRACE_SECONDS,
   log: (line) => console.log(line),
 };
 
@@ -62,6 +75,10 @@ export interface LocalStack {
   state: LocalState;
   authority: LocalAuthority;
   bridge: EventBridge;
+  /** The DynamoDB emulator (fault-injection tests suspend and resume it). */
+  dynamo: DynamoEmulator;
+  /** The reconciler run at start (after pending events are delivered); `undefined` if it failed. */
+  reconciled: Promise<ReconcileSummary | undefined>;
   /** Signs a token this stack accepts. */
   token(request: TokenRequest): Promise<string>;
   /** Runs a scheduled job now (as its schedule would), returning what it returned. */
@@ -134,6 +151,7 @@ export async function startLocalStack(
       s3Endpoint: s3.endpoint,
       dynamoEndpoint: dynamo.endpoint,
       logLevel: options.logLevel,
+      maxReceiveCount: options.maxReceiveCount,
     });
 
     const routes = await loadRoutes();
@@ -184,6 +202,13 @@ export async function startLocalStack(
       timer.unref();
       cleanup.push(async () => clearInterval(timer));
     }
+    const adminToken = randomBytes(24).toString("base64url");
+    const adminServer = await startAdmin({
+      token: adminToken,
+      actions: { redrive: () => redriveDeadLetters(deadLetterFile, bridge) },
+      log: options.log,
+    });
+    cleanup.push(() => adminServer.stop());
 
     const state: LocalState = {
       apiUrl: api.url,
@@ -201,6 +226,7 @@ export async function startLocalStack(
         keyFile: join(dir, "signing-key.json"),
       },
       deadLetterFile,
+      admin: { url: adminServer.url, token: adminToken },
       dataDir,
       memory: options.memory,
       pid: process.pid,
@@ -214,10 +240,19 @@ export async function startLocalStack(
       if (current?.pid === process.pid) await unlink(join(dir, "local.json")).catch(() => {});
     });
 
+    // Repair whatever drifted while the stack was down (changes then leave no event behind).
+    const startup = reconcileWhenIdle(state, bridge, {
+      graceSeconds: options.reconcileGraceSeconds,
+      log: options.log,
+    });
+    cleanup.push(() => startup.cancel());
+
     return {
       state,
       authority,
       bridge,
+      dynamo,
+      reconciled: startup.done,
       token: (request) => authority.issue(request),
       runJob,
       stop: stopAll,
@@ -258,6 +293,7 @@ function configureHandlerEnvironment(options: {
   s3Endpoint: string;
   dynamoEndpoint: string;
   logLevel: string;
+  maxReceiveCount: number;
 }): void {
   for (const name of ["AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_DEFAULT_PROFILE"])
     delete process.env[name];
@@ -272,6 +308,9 @@ function configureHandlerEnvironment(options: {
     AWS_ENDPOINT_URL_S3: options.s3Endpoint,
     AWS_ENDPOINT_URL_DYNAMODB: options.dynamoEndpoint,
     POWERTOOLS_LOG_LEVEL: options.logLevel,
+    FILEGATE_MAX_RECEIVE_COUNT: String(options.maxReceiveCount),
+    // EMF metrics are for CloudWatch; set POWERTOOLS_METRICS_DISABLED=false to see them here.
+    POWERTOOLS_METRICS_DISABLED: process.env.POWERTOOLS_METRICS_DISABLED ?? "true",
   });
 }
 

@@ -15,6 +15,8 @@ export interface LocalState {
   credentials: { accessKeyId: string; secretAccessKey: string };
   auth: { issuer: string; audience: string; tenantClaim: string; keyFile: string };
   deadLetterFile: string;
+  /** The admin endpoint (`POST /redrive`) and its bearer token, for the CLI. */
+  admin: { url: string; token: string };
   dataDir: string;
   memory: boolean;
   pid: number;

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { MAX_EXPIRES_SECONDS } from "../presign";
+import { parseEnvironment } from "./env";
 
 const MIB = 1024 * 1024;
 /** S3's limits: a single PUT up to 5 GiB, parts from 5 MiB to 5 GiB, objects up to 5 TiB. */
@@ -113,15 +114,7 @@ export interface Settings {
  * @example loadSettings({ FILEGATE_PRESIGN_EXPIRES: "60" }).presignExpiresSeconds // 60
  */
 export function loadSettings(env: Record<string, string | undefined>): Settings {
-  const defined = Object.fromEntries(
-    Object.entries(env).filter(([name, value]) => name.startsWith("FILEGATE_") && value !== ""),
-  );
-  const result = SettingsSchema.safeParse(defined);
-  if (!result.success) {
-    const problems = result.error.issues.map((issue) => issue.message).join("; ");
-    throw new Error(`Invalid Filegate configuration: ${problems}`);
-  }
-  const parsed = result.data;
+  const parsed = parseEnvironment(SettingsSchema, env);
   return {
     presignExpiresSeconds: parsed.FILEGATE_PRESIGN_EXPIRES,
     tenantClaim: parsed.FILEGATE_TENANT_CLAIM,
@@ -142,3 +135,4 @@ export function loadSettings(env: Record<string, string | undefined>): Settings 
     multipartTtlSeconds: parsed.FILEGATE_MULTIPART_HOURS * 3600,
   };
 }
+export * from "./operations";

@@ -1,7 +1,7 @@
 import type { AuditLog } from "../audit";
 import { type Attribution, actionOfEvent, eventRecordId } from "../audit";
 import { type ApplyResult, type FileIndex, usageChange } from "../files";
-import { normalizeSequencer } from "../table";
+import { type FileItem, normalizeSequencer } from "../table";
 import { parseObjectKey } from "../tenancy";
 import type { Arrival, TenantAccounts, UploadIntents, Verdict } from "../uploads";
 import { decodeEventKey, type S3EventRecord } from "./notification";
@@ -146,16 +146,11 @@ export async function ingestRecord(record: S3EventRecord, deps: IngestDeps): Pro
     ...(verdict?.reason ? { reason: verdict.reason } : {}),
   });
 
-  if (written === "written" && applied.outcome !== "stale" && applied.item) {
-    await deps.accounts.adjust(tenant, usageChange(applied.item));
-  }
-  const intent = verdict?.intent;
-  if (intent?.status === "pending") {
-    const to = verdict?.admitted ? "committed" : "quarantined";
-    if (await deps.intents.finish(intent.id, to, verdict?.reason)) {
-      await deps.accounts.release(tenant, { bytes: intent.size, objects: 1 });
-    }
-  }
+  await settle(deps, tenant, {
+    item: applied.outcome === "stale" ? undefined : applied.item,
+    recorded: written === "written",
+    verdict,
+  });
 
   return {
     ...base,
@@ -169,6 +164,29 @@ export async function ingestRecord(record: S3EventRecord, deps: IngestDeps): Pro
       : {}),
     ...(verdict?.reason ? { reason: verdict.reason } : {}),
   };
+}
+
+/**
+ * The accounting after a file's state changed, shared by event ingestion and the reconciler:
+ * the tenant's usage moves by the change (only for the caller that wrote the change's audit
+ * record: once per change), and an upload intent the object fulfils leaves `pending` (only
+ * the call that moves it releases its reservation).
+ */
+export async function settle(
+  deps: Pick<IngestDeps, "accounts" | "intents">,
+  tenant: string,
+  change: { item: FileItem | undefined; recorded: boolean; verdict: Verdict | undefined },
+): Promise<void> {
+  if (change.recorded && change.item) {
+    await deps.accounts.adjust(tenant, usageChange(change.item));
+  }
+  const intent = change.verdict?.intent;
+  if (intent?.status === "pending") {
+    const to = change.verdict?.admitted ? "committed" : "quarantined";
+    if (await deps.intents.finish(intent.id, to, change.verdict?.reason)) {
+      await deps.accounts.release(tenant, { bytes: intent.size, objects: 1 });
+    }
+  }
 }
 
 function unquote(etag: string): string {

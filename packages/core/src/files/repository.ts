@@ -2,10 +2,18 @@ import {
   type DynamoDBDocumentClient,
   GetCommand,
   QueryCommand,
+  ScanCommand,
   UpdateCommand,
 } from "@aws-sdk/lib-dynamodb";
 import { aws, fromAwsError, isConditionFailed } from "../errors";
-import { type FileItem, fileListingKeys, fileStateKey, filesPartition, ItemType } from "../table";
+import {
+  type FileItem,
+  fileListingKeys,
+  fileStateKey,
+  filesPartition,
+  ItemType,
+  normalizeSequencer,
+} from "../table";
 import type { FileKey, TenantId } from "../tenancy";
 import { decodeCursor, encodeCursor } from "./cursor";
 
@@ -54,6 +62,17 @@ export interface RemovedEvent {
   eventTime: string;
 }
 
+/** A file as the reconciler observed it in S3 (ListObjectsV2 and HeadObject). */
+export interface ObservedFile {
+  tenant: TenantId;
+  key: FileKey;
+  size: number;
+  etag: string;
+  contentType: string;
+  /** The object's Last-Modified (ISO 8601): the repaired state's `eventTime`. */
+  lastModified: string;
+}
+
 export interface FileIndexOptions {
   client: DynamoDBDocumentClient;
   tableName: string;
@@ -65,6 +84,8 @@ export interface FileIndexOptions {
 export const DEFAULT_PAGE_SIZE = 100;
 export const MAX_PAGE_SIZE = 1000;
 const DEFAULT_CONTENT_TYPE = "application/octet-stream";
+/** The sequencer of a state no event has produced yet (older than any real event). */
+const NO_SEQUENCER = normalizeSequencer("0");
 
 /**
  * The index of files: current state per file (with tombstones), and the per-tenant listing.
@@ -148,6 +169,32 @@ export class FileIndex {
     };
   }
 
+  /**
+   * Every tenant that has present files (for the reconciler's all-tenants run): one Scan of
+   * the sparse `files` index, reading only its partition keys.
+   */
+  async tenantsWithFiles(): Promise<string[]> {
+    const tenants = new Set<string>();
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await aws(
+        this.client.send(
+          new ScanCommand({
+            TableName: this.tableName,
+            IndexName: "files",
+            ProjectionExpression: "gsi1pk",
+            ExclusiveStartKey: startKey,
+          }),
+        ),
+      );
+      for (const item of page.Items ?? []) {
+        tenants.add(String(item.gsi1pk).slice(filesPartition("").length));
+      }
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    return [...tenants].sort();
+  }
+
   /** Bytes and number of a tenant's present files, counted from the listing index. */
   async totals(tenant: TenantId): Promise<{ bytes: number; objects: number }> {
     let bytes = 0;
@@ -182,8 +229,53 @@ export class FileIndex {
    * (kept out of the listing and of every route).
    */
   async applyCreated(event: CreatedEvent): Promise<ApplyResult> {
-    const present = (event.state ?? "present") === "present";
-    return this.applyConditionally(event.tenant, event.key, event.seq, {
+    return this.applyConditionally(event.tenant, event.key, event.seq, this.createdState(event));
+  }
+
+  /** Records an ObjectRemoved event as a tombstone unless a newer event is already applied. */
+  async applyRemoved(event: RemovedEvent): Promise<ApplyResult> {
+    return this.applyConditionally(event.tenant, event.key, event.seq, this.deletedState(event));
+  }
+
+  /**
+   * Repair (the reconciler): records a file S3 holds but the index misses or describes
+   * outdated, only if its item is still exactly as `seen` — none, or the same sequencer and
+   * update time — so it never undoes an event applied meanwhile. The item keeps the
+   * sequencer of the last applied event (zero when there was none): every event S3 has not
+   * delivered yet is newer and still applies over the repair. The stored item, or
+   * `undefined` when the item changed.
+   */
+  async restorePresent(
+    file: ObservedFile & { state?: "present" | "quarantined"; reason?: string },
+    seen: FileItem | undefined,
+  ): Promise<FileItem | undefined> {
+    const seq = seen?.seq ?? NO_SEQUENCER;
+    const update = this.createdState({ ...file, eventTime: file.lastModified });
+    return this.repair(file.tenant, file.key, seen, seq, update);
+  }
+
+  /**
+   * Repair (the reconciler): tombstones a file whose object is gone from S3, only if its item
+   * is still exactly as `seen`. The tombstone keeps the item's sequencer, so the delete event,
+   * should it still come, applies as usual. The stored item, or `undefined` when it changed.
+   */
+  async markGone(seen: FileItem): Promise<FileItem | undefined> {
+    const update = this.deletedState({ eventTime: this.now().toISOString() });
+    return this.repair(seen.tenant as TenantId, seen.key as FileKey, seen, seen.seq, update);
+  }
+
+  private createdState(file: {
+    tenant: string;
+    key: string;
+    size: number;
+    etag: string;
+    contentType: string;
+    eventTime: string;
+    state?: "present" | "quarantined";
+    reason?: string;
+  }): StateUpdate {
+    const present = (file.state ?? "present") === "present";
+    return {
       UpdateExpression:
         `${TRANSITION}, #size = :size, etag = :etag, contentType = :contentType` +
         (present
@@ -191,46 +283,83 @@ export class FileIndex {
           : ", reason = :reason REMOVE expiresAt, gsi1pk, gsi1sk"),
       ExpressionAttributeValues: {
         ":state": present ? "present" : "quarantined",
-        ":size": event.size,
-        ":etag": event.etag,
-        ":contentType": event.contentType,
-        ":eventTime": event.eventTime,
+        ":size": file.size,
+        ":etag": file.etag,
+        ":contentType": file.contentType,
+        ":eventTime": file.eventTime,
         ...(present
-          ? { ":gsi1pk": filesPartition(event.tenant), ":gsi1sk": event.key }
-          : { ":reason": event.reason ?? "not admitted" }),
+          ? { ":gsi1pk": filesPartition(file.tenant), ":gsi1sk": file.key }
+          : { ":reason": file.reason ?? "not admitted" }),
       },
-    });
+    };
   }
 
-  /** Records an ObjectRemoved event as a tombstone unless a newer event is already applied. */
-  async applyRemoved(event: RemovedEvent): Promise<ApplyResult> {
+  private deletedState(file: { eventTime: string }): StateUpdate {
     const expiresAt = Math.floor(this.now().getTime() / 1000) + this.tombstoneTtlSeconds;
-    return this.applyConditionally(event.tenant, event.key, event.seq, {
+    return {
       UpdateExpression: `${TRANSITION}, expiresAt = :expiresAt REMOVE gsi1pk, gsi1sk, #size, etag, contentType, reason`,
       ExpressionAttributeValues: {
         ":state": "deleted",
-        ":eventTime": event.eventTime,
+        ":eventTime": file.eventTime,
         ":expiresAt": expiresAt,
       },
-    });
+    };
   }
 
   private async applyConditionally(
     tenant: TenantId,
     key: FileKey,
     seq: string,
-    update: { UpdateExpression: string; ExpressionAttributeValues: Record<string, unknown> },
+    update: StateUpdate,
   ): Promise<ApplyResult> {
+    const item = await this.write(
+      tenant,
+      key,
+      seq,
+      update,
+      "attribute_not_exists(pk) OR seq < :seq",
+    );
+    if (item) return { outcome: "applied", item };
+    // The index holds this event or a newer one; which of the two only matters for reporting.
+    const current = await this.get(tenant, key);
+    return current?.seq === seq
+      ? { outcome: "duplicate", item: current }
+      : { outcome: "stale", ...(current ? { item: current } : {}) };
+  }
+
+  private repair(
+    tenant: TenantId,
+    key: FileKey,
+    seen: FileItem | undefined,
+    seq: string,
+    update: StateUpdate,
+  ): Promise<FileItem | undefined> {
+    if (!seen) return this.write(tenant, key, seq, update, "attribute_not_exists(pk)");
+    return this.write(tenant, key, seq, update, "seq = :seq AND updatedAt = :seenUpdatedAt", {
+      ":seenUpdatedAt": seen.updatedAt,
+    });
+  }
+
+  /** One conditional write of a file's state: the stored item, or `undefined` when the condition fails. */
+  private async write(
+    tenant: TenantId,
+    key: FileKey,
+    seq: string,
+    update: StateUpdate,
+    condition: string,
+    conditionValues: Record<string, unknown> = {},
+  ): Promise<FileItem | undefined> {
     try {
       const result = await this.client.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: fileStateKey(tenant, key),
           UpdateExpression: update.UpdateExpression,
-          ConditionExpression: "attribute_not_exists(pk) OR seq < :seq",
+          ConditionExpression: condition,
           ExpressionAttributeNames: TRANSITION_NAMES,
           ExpressionAttributeValues: {
             ...update.ExpressionAttributeValues,
+            ...conditionValues,
             ":type": ItemType.File,
             ":tenant": tenant,
             ":key": key,
@@ -242,16 +371,17 @@ export class FileIndex {
           ReturnValues: "ALL_NEW",
         }),
       );
-      return { outcome: "applied", item: result.Attributes as FileItem };
+      return result.Attributes as FileItem;
     } catch (error) {
-      if (!isConditionFailed(error)) throw fromAwsError(error);
+      if (isConditionFailed(error)) return undefined;
+      throw fromAwsError(error);
     }
-    // The index holds this event or a newer one; which of the two only matters for reporting.
-    const current = await this.get(tenant, key);
-    return current?.seq === seq
-      ? { outcome: "duplicate", item: current }
-      : { outcome: "stale", ...(current ? { item: current } : {}) };
   }
+}
+
+interface StateUpdate {
+  UpdateExpression: string;
+  ExpressionAttributeValues: Record<string, unknown>;
 }
 
 /**

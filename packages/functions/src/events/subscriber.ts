@@ -1,65 +1,117 @@
 import { BatchProcessor, EventType, processPartialResponse } from "@aws-lambda-powertools/batch";
-import { headObjectDescriber, ingestRecord, parseNotification } from "@filegate/core/events";
+import type { Logger } from "@aws-lambda-powertools/logger";
+import { type Metrics, MetricUnit } from "@aws-lambda-powertools/metrics";
+import { loadOperationsSettings } from "@filegate/core/config";
+import {
+  decodeEventKey,
+  headObjectDescriber,
+  type IngestDeps,
+  ingestRecord,
+  parseNotification,
+} from "@filegate/core/events";
+import { parseObjectKey } from "@filegate/core/tenancy";
 import type { Context, SQSEvent, SQSRecord } from "aws-lambda";
 import { Resource } from "sst";
 import { accounts, intents } from "../lib/accounts";
 import { auditLog } from "../lib/audit-log";
 import { fileIndex } from "../lib/file-index";
 import { logger } from "../lib/logger";
+import { metrics, publishMetrics } from "../lib/metrics";
 import { s3 } from "../lib/s3";
 import { verifier } from "../lib/verifier";
+import { METRICS } from "../observability";
 
-const processor = new BatchProcessor(EventType.SQS);
-const deps = {
-  index: fileIndex,
-  audit: auditLog,
-  accounts,
-  intents,
-  verify: (arrival: Parameters<typeof verifier.verify>[0]) => verifier.verify(arrival),
-  bucket: Resource.FileBucket.name,
-  describeObject: headObjectDescriber(s3, Resource.FileBucket.name),
-};
+export interface SubscriberDeps {
+  ingest: IngestDeps;
+  logger: Pick<Logger, "info" | "error">;
+  metrics: Pick<Metrics, "addMetric" | "hasStoredMetrics" | "publishStoredMetrics">;
+  /** The queue's `maxReceiveCount`: a failure on that delivery sends the message to the DLQ. */
+  maxReceiveCount: number;
+}
 
 /**
- * One SQS message from the bucket's notifications: every S3 record in it is applied to the
- * index. Throwing fails just this message (a batch item failure): it is retried, then kept
- * in the dead-letter queue.
+ * The queue subscriber over its dependencies: every S3 record of every SQS message is applied
+ * to the index, with partial batch responses so one bad message never fails the others.
+ * Throwing fails just that message (a batch item failure): it is retried, then kept in the
+ * dead-letter queue. Each record is logged with its outcome and counted.
  */
-async function recordHandler(message: SQSRecord): Promise<void> {
-  const context = { messageId: message.messageId };
-  let notification: ReturnType<typeof parseNotification>;
-  try {
-    notification = parseNotification(message.body);
-  } catch (error) {
-    logger.error("message is not an S3 notification", {
-      ...context,
-      outcome: "failed",
-      error: error as Error,
-    });
-    throw error;
-  }
-  if (notification.kind === "test") {
-    logger.info("skipped S3 test event", { ...context, outcome: "skipped" });
-    return;
-  }
-  for (const record of notification.records) {
-    try {
-      const result = await ingestRecord(record, deps);
-      logger.info(`event ${result.outcome}`, { ...context, ...result });
-    } catch (error) {
-      logger.error("event failed", {
+export function createSubscriber(deps: SubscriberDeps) {
+  const count = (name: string) => deps.metrics.addMetric(name, MetricUnit.Count, 1);
+
+  async function recordHandler(message: SQSRecord): Promise<void> {
+    const receiveCount = Number(message.attributes.ApproximateReceiveCount ?? 1);
+    const context = { messageId: message.messageId, receiveCount };
+    const failed = (text: string, fields: Record<string, unknown>, error: unknown) => {
+      count(METRICS.names.failed);
+      const last = receiveCount >= deps.maxReceiveCount;
+      if (last) count(METRICS.names.deadLettered);
+      deps.logger.error(last ? `${text}: last delivery, dead-lettered` : text, {
         ...context,
-        eventName: record.eventName,
-        objectKey: record.s3.object.key,
-        sequencer: record.s3.object.sequencer,
+        ...fields,
         outcome: "failed",
+        deadLettered: last,
         error: error as Error,
       });
+    };
+    let notification: ReturnType<typeof parseNotification>;
+    try {
+      notification = parseNotification(message.body);
+    } catch (error) {
+      failed("message is not an S3 notification", {}, error);
       throw error;
     }
+    if (notification.kind === "test") {
+      count(METRICS.names.skipped);
+      deps.logger.info("skipped S3 test event", { ...context, outcome: "skipped" });
+      return;
+    }
+    for (const record of notification.records) {
+      try {
+        const result = await ingestRecord(record, deps.ingest);
+        count(METRICS.names[result.outcome]);
+        deps.logger.info(`event ${result.outcome}`, { ...context, ...result });
+      } catch (error) {
+        const { key: objectKey, sequencer } = record.s3.object;
+        const fields = { eventName: record.eventName, objectKey, sequencer, ...locate(objectKey) };
+        failed("event failed", fields, error);
+        throw error;
+      }
+    }
+  }
+
+  return async (event: SQSEvent, context: Context) => {
+    // A processor holds the state of one batch: one per invocation, so that invocations
+    // sharing this module (the local stack runs two at once) cannot mix their failures up.
+    const processor = new BatchProcessor(EventType.SQS);
+    try {
+      return await processPartialResponse(event, recordHandler, processor, { context });
+    } finally {
+      publishMetrics(deps.metrics);
+    }
+  };
+}
+
+/** Tenant and key of an event's object key, when it can be read (for logs). */
+function locate(encodedKey: string): { tenant?: string; key?: string } {
+  try {
+    return parseObjectKey(decodeEventKey(encodedKey)) ?? {};
+  } catch {
+    return {};
   }
 }
 
-/** The queue subscriber: partial batch responses, so one bad message never fails the others. */
-export const handler = async (event: SQSEvent, context: Context) =>
-  processPartialResponse(event, recordHandler, processor, { context });
+/** The queue subscriber that keeps the index. */
+export const handler = createSubscriber({
+  ingest: {
+    index: fileIndex,
+    audit: auditLog,
+    accounts,
+    intents,
+    verify: (arrival) => verifier.verify(arrival),
+    bucket: Resource.FileBucket.name,
+    describeObject: headObjectDescriber(s3, Resource.FileBucket.name),
+  },
+  logger,
+  metrics,
+  maxReceiveCount: loadOperationsSettings(process.env).maxReceiveCount,
+});

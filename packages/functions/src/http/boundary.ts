@@ -6,6 +6,7 @@ import { type FileKey, mustBeValidKey } from "@filegate/core/tenancy";
 import type {
   APIGatewayProxyEventV2WithJWTAuthorizer,
   APIGatewayProxyStructuredResultV2,
+  Context,
 } from "aws-lambda";
 import { logger } from "../lib/logger";
 import { settings } from "../lib/settings";
@@ -25,6 +26,8 @@ export interface Request {
   query(name: string): string | undefined;
   /** The request body as text (API Gateway may hand it over base64-encoded). */
   body(): string | undefined;
+  /** Milliseconds left before the function times out (unbounded outside Lambda). */
+  remainingTimeMs(): number;
 }
 
 /**
@@ -33,7 +36,10 @@ export interface Request {
  * `{error: {code, message}, requestId}`; anything else is logged and answered with a bare 500.
  */
 export function route(run: (request: Request) => Promise<HttpResult>) {
-  return async (event: HttpEvent): Promise<HttpResult> => {
+  return async (
+    event: HttpEvent,
+    context?: Pick<Context, "getRemainingTimeInMillis">,
+  ): Promise<HttpResult> => {
     const requestId = event.requestContext.requestId;
     try {
       const headers = lowerCaseKeys(event.headers ?? {});
@@ -58,6 +64,7 @@ export function route(run: (request: Request) => Promise<HttpResult>) {
             : event.isBase64Encoded
               ? Buffer.from(event.body, "base64").toString("utf8")
               : event.body,
+        remainingTimeMs: () => context?.getRemainingTimeInMillis() ?? Number.POSITIVE_INFINITY,
       });
     } catch (error) {
       if (isFilegateError(error)) {

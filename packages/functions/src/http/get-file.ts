@@ -1,21 +1,23 @@
 import type { GrantIssuer } from "@filegate/core/audit";
-import { Errors } from "@filegate/core/errors";
 import type { FileIndex } from "@filegate/core/files";
 import { fileIndex } from "../lib/file-index";
 import { grants } from "../lib/grants";
-import { fileKeyOf, grant, route } from "./boundary";
+import { grant, route } from "./boundary";
+import { presentFile } from "./present-file";
 
 export interface GetFileDeps {
   files: Pick<FileIndex, "getPresent">;
   grants: Pick<GrantIssuer, "issue">;
 }
 
-/** `GET /files/{key+}`: a 307 to a presigned GET when the tenant holds the file. */
+/**
+ * `GET /files/{key+}[?wait=seconds]`: a 307 to a presigned GET when the tenant holds the file
+ * (waiting up to `wait` seconds for a new upload to be indexed).
+ */
 export const getFile = ({ files, grants }: GetFileDeps) =>
   route(async (request) => {
-    const key = fileKeyOf(request);
     const { principal, origin } = request;
-    if (!(await files.getPresent(principal.tenant, key))) throw Errors.notFound();
+    const { key } = await presentFile(request, files);
     return grant(request, await grants.issue({ principal, key, action: "read", origin }));
   });
 

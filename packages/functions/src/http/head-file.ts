@@ -1,13 +1,15 @@
-import { Errors } from "@filegate/core/errors";
 import type { FileIndex } from "@filegate/core/files";
 import { fileIndex } from "../lib/file-index";
-import { fileKeyOf, route } from "./boundary";
+import { route } from "./boundary";
+import { presentFile } from "./present-file";
 
-/** `HEAD /files/{key+}`: the file's size, ETag, Last-Modified and Content-Type, from the index. */
+/**
+ * `HEAD /files/{key+}[?wait=seconds]`: the file's size, ETag, Last-Modified and Content-Type,
+ * from the index (waiting up to `wait` seconds for a new upload to be indexed).
+ */
 export const headFile = ({ files }: { files: Pick<FileIndex, "getPresent"> }) =>
   route(async (request) => {
-    const file = await files.getPresent(request.principal.tenant, fileKeyOf(request));
-    if (!file) throw Errors.notFound();
+    const { file } = await presentFile(request, files);
     return {
       statusCode: 200,
       headers: {

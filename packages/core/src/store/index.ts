@@ -1,0 +1,46 @@
+import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { AuditLog } from "../audit";
+import type { Settings } from "../config";
+import { FileIndex } from "../files";
+import { TenantAccounts, UploadIntents, UploadVerifier } from "../uploads";
+
+/** Every repository of the index table, with the verifier built on them. */
+export interface Store {
+  files: FileIndex;
+  audit: AuditLog;
+  accounts: TenantAccounts;
+  intents: UploadIntents;
+  verifier: UploadVerifier;
+}
+
+/**
+ * The repositories of one table, configured from settings (for tools and tests that need
+ * them all; each Lambda builds only the ones it uses).
+ *
+ * @example const { files, audit } = openStore({ client, tableName, settings: loadSettings(process.env) })
+ */
+export function openStore(options: {
+  client: DynamoDBDocumentClient;
+  tableName: string;
+  settings: Pick<Settings, "tombstoneTtlSeconds" | "auditRetentionSeconds" | "defaultLimits">;
+}): Store {
+  const { client, tableName, settings } = options;
+  const files = new FileIndex({
+    client,
+    tableName,
+    tombstoneTtlSeconds: settings.tombstoneTtlSeconds,
+  });
+  const audit = new AuditLog({
+    client,
+    tableName,
+    retentionSeconds: settings.auditRetentionSeconds,
+  });
+  const accounts = new TenantAccounts({ client, tableName, defaults: settings.defaultLimits });
+  const intents = new UploadIntents({
+    client,
+    tableName,
+    retentionSeconds: settings.auditRetentionSeconds,
+  });
+  const verifier = new UploadVerifier({ intents, audit, accounts });
+  return { files, audit, accounts, intents, verifier };
+}

@@ -1,0 +1,83 @@
+import type { Logger } from "@aws-lambda-powertools/logger";
+import { type Metrics, MetricUnit } from "@aws-lambda-powertools/metrics";
+import { loadOperationsSettings } from "@filegate/core/config";
+import { headObjectDescriber } from "@filegate/core/events";
+import {
+  type ReconcileDeps,
+  type ReconcileSummary,
+  reconcile,
+  s3ObjectLister,
+} from "@filegate/core/reconcile";
+import { isValidTenant } from "@filegate/core/tenancy";
+import type { Context } from "aws-lambda";
+import { Resource } from "sst";
+import { accounts, intents } from "../lib/accounts";
+import { auditLog } from "../lib/audit-log";
+import { fileIndex } from "../lib/file-index";
+import { logger } from "../lib/logger";
+import { metrics, publishMetrics } from "../lib/metrics";
+import { s3 } from "../lib/s3";
+import { verifier } from "../lib/verifier";
+import { METRICS } from "../observability";
+
+/** Time kept back from the Lambda timeout to finish the page at hand and report. */
+const RESERVE_MS = 60_000;
+
+export interface ReconcilerDeps {
+  reconcile: ReconcileDeps;
+  graceSeconds: number;
+  logger: Pick<Logger, "info" | "warn">;
+  metrics: Pick<Metrics, "addMetric" | "hasStoredMetrics" | "publishStoredMetrics">;
+}
+
+/**
+ * The scheduled reconciler: compares the bucket with the index for every tenant (or the one
+ * named by an invocation with `{"tenant": "acme"}`), repairs the index, logs each repair and
+ * the summary, and counts what it found and fixed. Stops between pages before the timeout.
+ */
+export function createReconciler(deps: ReconcilerDeps) {
+  return async (event: unknown, context: Context): Promise<ReconcileSummary> => {
+    const tenant = (event as { tenant?: unknown } | null)?.tenant;
+    if (tenant !== undefined && !isValidTenant(tenant)) {
+      throw new Error(`Invalid tenant to reconcile: ${JSON.stringify(tenant)}`);
+    }
+    try {
+      const summary = await reconcile(deps.reconcile, {
+        ...(tenant ? { tenant } : {}),
+        graceSeconds: deps.graceSeconds,
+        deadline: Date.now() + context.getRemainingTimeInMillis() - RESERVE_MS,
+        onRepair: (repair) => deps.logger.warn(`reconciler ${repair.action}`, { ...repair }),
+      });
+      const { found, fixed } = summary;
+      const count = (name: string, value: number) =>
+        deps.metrics.addMetric(name, MetricUnit.Count, value);
+      count(METRICS.names.reconcileFound, found.missing + found.outdated + found.gone);
+      count(
+        METRICS.names.reconcileRepaired,
+        fixed.added + fixed.updated + fixed.quarantined + fixed.tombstoned,
+      );
+      count(METRICS.names.reconcileSkipped, summary.skipped);
+      count(METRICS.names.reconcileIncomplete, summary.complete ? 0 : 1);
+      deps.logger.info("reconciled", { ...summary, repairs: summary.repairs.length });
+      return summary;
+    } finally {
+      publishMetrics(deps.metrics);
+    }
+  };
+}
+
+export const handler = createReconciler({
+  reconcile: {
+    index: fileIndex,
+    audit: auditLog,
+    accounts,
+    intents,
+    verify: (arrival) => verifier.verify(arrival),
+    bucket: Resource.FileBucket.name,
+    objects: s3ObjectLister(s3, Resource.FileBucket.name),
+    describeObject: headObjectDescriber(s3, Resource.FileBucket.name),
+  },
+  graceSeconds: loadOperationsSettings(process.env).reconcileGraceSeconds,
+  logger,
+  metrics,
+});
