@@ -2,18 +2,52 @@
 /* tslint:disable */
 /* eslint-disable */
 /* deno-fmt-ignore-file */
+/* biome-ignore-all lint: auto-generated */
 
-import "sst"
 declare module "sst" {
   export interface Resource {
+    "Api": {
+      "type": "sst.aws.ApiGatewayV2"
+      "url": string
+    }
     "FileBucket": {
       "name": string
       "type": "sst.aws.Bucket"
+    }
+    "FileEvents": {
+      "type": "sst.aws.Queue"
+      "url": string
+    }
+    "FileEventsDeadLetters": {
+      "type": "sst.aws.Queue"
+      "url": string
     }
     "FileIndex": {
       "name": string
       "type": "sst.aws.Dynamo"
     }
+    "JwtAudiences": {
+      "type": "sst.sst.Secret"
+      "value": string
+    }
+    "JwtIssuer": {
+      "type": "sst.sst.Secret"
+      "value": string
+    }
+    "PresignExpires": {
+      "type": "sst.sst.Secret"
+      "value": string
+    }
+    "TenantClaim": {
+      "type": "sst.sst.Secret"
+      "value": string
+    }
+    "TombstoneDays": {
+      "type": "sst.sst.Secret"
+      "value": string
+    }
   }
 }
+
+import "sst"
 export {}
