@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { MAX_EXPIRES_SECONDS } from "../presign";
+import { MAX_EXPIRES_SECONDS } from "../presign/limits";
 
 const positiveInt = (name: string, max: number) =>
   z.coerce
