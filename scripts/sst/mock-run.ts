@@ -47,6 +47,11 @@ const secrets = Object.fromEntries(
 );
 
 const started = performance.now();
+// A run that stops making progress (a promise SST waits on forever) fails rather than hangs.
+setTimeout(() => {
+  console.error("mock run: no result after 120 s");
+  process.exit(1);
+}, 120_000).unref();
 try {
   const run = await mockRun({
     stage: values.stage,

@@ -60,15 +60,16 @@ export async function mockRun(options: MockRunOptions, root: string = ROOT): Pro
     ]);
   } finally {
     process.off("unhandledRejection", onRejection);
-    await rpc.close();
   }
   const errors = [...rejections, ...recording.applyErrors];
   if (errors.length > 0) {
+    // The RPC server stays up: requests may still be on their way, and the process ends now.
     const messages = errors.map((error) =>
       error instanceof Error ? error.message : String(error),
     );
     throw new Error([...new Set(messages)].join("\n"));
   }
+  await rpc.close();
   return {
     sstVersion,
     mode: options.mode,
