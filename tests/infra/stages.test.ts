@@ -103,7 +103,7 @@ describe("sst dev on a personal stage", () => {
       const { route, handler: target } = live.route(method, path);
       expect(route.inputs.authorizerId).toBe(live.one("aws:apigatewayv2/authorizer:Authorizer").id);
       expect(target.handler).toBe(handler);
-      expect(target.errors).toEqual([]);
+      expect(target.errors.join("\n")).toBe("");
       expect(Object.keys(target.links).sort()).toEqual([...link].sort());
     },
   );
@@ -111,7 +111,7 @@ describe("sst dev on a personal stage", () => {
   it("runs the queue subscriber live on this machine", () => {
     const target = live.subscriber();
     expect(target.handler).toBe(SUBSCRIBER.handler);
-    expect(target.errors).toEqual([]);
+    expect(target.errors.join("\n")).toBe("");
     expect(Object.keys(target.links).sort()).toEqual([...SUBSCRIBER.link].sort());
     const mapping = live.one("aws:lambda/eventSourceMapping:EventSourceMapping");
     expect(mapping.inputs.functionResponseTypes).toEqual(["ReportBatchItemFailures"]);
