@@ -6,10 +6,11 @@
  *        [--secret Name=value ...] [--region us-east-1] [--no-bundle] [--out file.json]
  *        [--work folder] [--write-types]
  *
- * `--work` is where function code is built (default `.sst/mock/<stage>-<mode>`, emptied first).
- * `--no-bundle` checks each handler's own module only (its file and exports), which is faster
- * than bundling every handler as a deploy does. `--write-types` rewrites sst-env.d.ts from the run's links, as `sst dev`/`sst deploy` would.
- * Without `--out` or `--write-types`, a summary is printed. Exits 1 with SST's message when the run fails.
+ * `--work` is where function code is built (default `.sst/mock/<stage>-<mode>`). `--no-bundle`
+ * checks each handler's own module only (its file and exports), which is faster than bundling
+ * every handler as a deploy does. `--write-types` rewrites the sst-env.d.ts files from the
+ * run's links, as `sst dev` and `sst deploy` would. Without `--out` or `--write-types`, a
+ * summary is printed. Exits 1 with SST's messages when the run fails.
  */
 import { writeFileSync } from "node:fs";
 import { relative } from "node:path";

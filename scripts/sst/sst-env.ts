@@ -1,6 +1,7 @@
 /**
  * The `sst-env.d.ts` files SST generates after a deploy or in `sst dev` (the typed `Resource`
- * of the `sst` package), rendered byte for byte as the sst 4 CLI renders them: the root file
+ * of the `sst` package), rendered as the sst 4 CLI renders them (its pkg/types/typescript,
+ * whose header the 4.17.1 binary carries): the root file
  * declares every linkable component of the app; every other folder with a package.json gets a
  * file that references it. Committed, so that handlers type-check without a deploy, and kept
  * equal to what the CLI would write by a test.

@@ -3,7 +3,7 @@
  * evaluates them, under Pulumi's mocks, with a stand-in for the CLI's RPC server. Records what
  * `sst deploy` (or `sst dev`) would create. Once per process (Pulumi's state is global).
  */
-import { mkdirSync, rmSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { pinnedSstVersion, platformProblems, ROOT, sstPaths } from "../platform";
 import { evaluateApp, loadProgram } from "./program";
@@ -19,7 +19,6 @@ export async function mockRun(options: MockRunOptions, root: string = ROOT): Pro
   }
   const paths = sstPaths(root);
   const work = options.work ?? join(paths.sst, "mock", `${options.stage}-${options.mode}`);
-  rmSync(work, { recursive: true, force: true });
   mkdirSync(work, { recursive: true });
 
   const app = await evaluateApp(root, options.stage);

@@ -11,7 +11,7 @@ export interface MockRunOptions {
   /** Bundle every handler as a deploy does; otherwise only check each handler's own module. */
   bundle: boolean;
   region: string;
-  /** The CLI's work folder (function bundles, code zips); emptied first. */
+  /** The CLI's work folder: function bundles and code zips go to its `artifacts` folder. */
   work?: string;
 }
 
