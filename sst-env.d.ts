@@ -2,18 +2,80 @@
 /* tslint:disable */
 /* eslint-disable */
 /* deno-fmt-ignore-file */
+/* biome-ignore-all lint: auto-generated */
 
-import "sst"
 declare module "sst" {
   export interface Resource {
+    "Alarms": {
+      "arn": string
+      "type": "sst.aws.SnsTopic"
+    }
+    "Api": {
+      "type": "sst.aws.ApiGatewayV2"
+      "url": string
+    }
+    "AuditRetentionDays": {
+      "type": "sst.sst.Secret"
+      "value": string
+    }
+    "ContentTypes": {
+      "type": "sst.sst.Secret"
+      "value": string
+    }
     "FileBucket": {
       "name": string
       "type": "sst.aws.Bucket"
+    }
+    "FileEvents": {
+      "type": "sst.aws.Queue"
+      "url": string
+    }
+    "FileEventsDeadLetters": {
+      "type": "sst.aws.Queue"
+      "url": string
     }
     "FileIndex": {
       "name": string
       "type": "sst.aws.Dynamo"
     }
+    "JwtAudiences": {
+      "type": "sst.sst.Secret"
+      "value": string
+    }
+    "JwtIssuer": {
+      "type": "sst.sst.Secret"
+      "value": string
+    }
+    "MaxObjectBytes": {
+      "type": "sst.sst.Secret"
+      "value": string
+    }
+    "MultipartThreshold": {
+      "type": "sst.sst.Secret"
+      "value": string
+    }
+    "PresignExpires": {
+      "type": "sst.sst.Secret"
+      "value": string
+    }
+    "QuotaBytes": {
+      "type": "sst.sst.Secret"
+      "value": string
+    }
+    "QuotaObjects": {
+      "type": "sst.sst.Secret"
+      "value": string
+    }
+    "TenantClaim": {
+      "type": "sst.sst.Secret"
+      "value": string
+    }
+    "TombstoneDays": {
+      "type": "sst.sst.Secret"
+      "value": string
+    }
   }
 }
+
+import "sst"
 export {}

@@ -18,7 +18,6 @@ export default $config({
     const storage = await import("./infra/storage");
     await import("./infra/events");
     await import("./infra/jobs");
-    await import("./infra/reconcile");
     await import("./infra/alarms");
     const { api } = await import("./infra/api");
     return {

@@ -1,6 +1,6 @@
 import { METRICS } from "../packages/functions/src/observability";
 import { deadLetters, queue } from "./events";
-import { reconciler } from "./reconcile";
+import { reconciler } from "./jobs";
 
 /** Where alarms go: subscribe operators to it (docs/operations.md). */
 export const alarms = new sst.aws.SnsTopic("Alarms");

@@ -1,5 +1,5 @@
 import { ROUTES } from "../packages/functions/src/routes";
-import { functionEnvironment, jwtAudiences, jwtIssuer } from "./config";
+import { functionEnvironment, jwt } from "./config";
 import { links } from "./links";
 
 /** The HTTP API: every route of the shared route table, each behind the JWT authorizer. */
@@ -14,15 +14,7 @@ export const api = new sst.aws.ApiGatewayV2("Api", {
 
 export const authorizer = api.addAuthorizer({
   name: "Jwt",
-  jwt: {
-    issuer: jwtIssuer.value,
-    audiences: jwtAudiences.value.apply((value) =>
-      value
-        .split(",")
-        .map((audience) => audience.trim())
-        .filter(Boolean),
-    ),
-  },
+  jwt,
 });
 
 for (const route of ROUTES) {

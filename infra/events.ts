@@ -1,5 +1,5 @@
 import { SUBSCRIBER } from "../packages/functions/src/routes";
-import { functionEnvironment } from "./config";
+import { environmentWith } from "./config";
 import { links } from "./links";
 import { bucket } from "./storage";
 
@@ -39,7 +39,7 @@ queue.subscribe(
     link: SUBSCRIBER.link.map((name) => links[name]),
     timeout: `${SUBSCRIBER_TIMEOUT_SECONDS} seconds`,
     // The subscriber counts a failure on the last delivery as dead-lettered.
-    environment: { ...functionEnvironment, FILEGATE_MAX_RECEIVE_COUNT: String(MAX_RECEIVE_COUNT) },
+    environment: environmentWith({ FILEGATE_MAX_RECEIVE_COUNT: String(MAX_RECEIVE_COUNT) }),
   },
   { batch: { size: 10, partialResponses: true } },
 );

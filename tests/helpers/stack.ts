@@ -131,11 +131,17 @@ export interface RunResult {
 export async function run(
   command: string,
   args: string[],
-  options: { env?: Record<string, string>; cwd?: string; input?: string } = {},
+  options: {
+    env?: Record<string, string>;
+    cwd?: string;
+    input?: string;
+    /** Start from this process's environment (default), or from `env` alone. */
+    inheritEnv?: boolean;
+  } = {},
 ): Promise<RunResult> {
   const child = spawn(command, args, {
     cwd: options.cwd ?? ROOT,
-    env: { ...process.env, ...options.env },
+    env: { ...(options.inheritEnv === false ? {} : process.env), ...options.env },
     stdio: ["pipe", "pipe", "pipe"],
   });
   let stdout = "";
@@ -147,7 +153,8 @@ export async function run(
     stderr += chunk;
   });
   child.stdin.end(options.input ?? "");
-  const [code] = await once(child, "exit");
+  // "close", not "exit": the output may still be on its way when the process exits.
+  const [code] = await once(child, "close");
   return { code: code as number | null, stdout, stderr };
 }
 

@@ -108,15 +108,43 @@ export function allowedMethods(path: string): string[] {
   );
 }
 
-/** Scheduled jobs: each runs `handler` on `schedule` (an EventBridge Scheduler expression). */
+/** A function run on a schedule (an EventBridge Scheduler expression). */
+export interface JobDefinition {
+  handler: string;
+  link: readonly LinkName[];
+  schedule: `rate(${string})` | `cron(${string})`;
+  timeoutMinutes: number;
+  memoryMB?: number;
+  /** Variables of its own, beside the settings every function gets. */
+  environment?: Record<string, string>;
+  /** Whether the local stack runs it on its timer (default true). */
+  local?: boolean;
+}
+
+/** The scheduled jobs, used by `infra/jobs.ts` (and run by the local stack). */
 export const JOBS = {
   /** Expires upload intents that were never used: releases their quota, aborts multipart. */
   sweepUploads: {
     handler: "packages/functions/src/jobs/sweep-uploads.handler",
-    link: ["FileIndex", "FileBucket"] as readonly LinkName[],
+    link: ["FileIndex", "FileBucket"],
     schedule: "rate(15 minutes)",
+    timeoutMinutes: 5,
   },
-} as const;
+  /**
+   * Compares every tenant's objects with the index and repairs the index; invoke it by hand
+   * for one tenant with `{"tenant": "acme"}` (docs/operations.md). The local stack runs it at
+   * start rather than on this schedule.
+   */
+  reconciler: {
+    handler: "packages/functions/src/scheduled/reconcile.handler",
+    link: ["FileIndex", "FileBucket"],
+    schedule: "rate(1 hour)",
+    timeoutMinutes: 15,
+    memoryMB: 1024,
+    environment: { FILEGATE_RECONCILE_GRACE_SECONDS: "120" },
+    local: false,
+  },
+} as const satisfies Record<string, JobDefinition>;
 
 /** The queue subscriber that keeps the index. */
 export const SUBSCRIBER = {

@@ -184,13 +184,19 @@ export async function startLocalStack(
 
     const jobs = Object.fromEntries(
       await Promise.all(
-        Object.entries(JOBS).map(async ([name, job]) => [
-          name,
-          (await importHandler(job.handler)) as () => Promise<unknown>,
-        ]),
+        Object.entries(JOBS)
+          .filter(([, job]) => !("local" in job) || job.local)
+          .map(async ([name, job]) => [
+            name,
+            (await importHandler(job.handler)) as () => Promise<unknown>,
+          ]),
       ),
-    ) as Record<keyof typeof JOBS, () => Promise<unknown>>;
-    const runJob = async (name: keyof typeof JOBS) => jobs[name]();
+    ) as Partial<Record<keyof typeof JOBS, () => Promise<unknown>>>;
+    const runJob = async (name: keyof typeof JOBS) => {
+      const job = jobs[name];
+      if (!job) throw new Error(`The local stack does not run the ${name} job on a timer`);
+      return job();
+    };
     const runAllJobs = () => {
       for (const name of Object.keys(jobs) as Array<keyof typeof JOBS>) {
         runJob(name).catch((error: Error) => options.log(`job ${name} failed: ${error.message}`));

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { MAX_EXPIRES_SECONDS } from "../presign";
+import { MAX_EXPIRES_SECONDS } from "../presign/limits";
 import { parseEnvironment } from "./env";
 
 const MIB = 1024 * 1024;

@@ -1,9 +1,9 @@
 import { S3RequestPresigner } from "@aws-sdk/s3-request-presigner";
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from "@smithy/types";
+import { MAX_EXPIRES_SECONDS } from "./limits";
 import { Sha256 } from "./sha256";
 
-/** SigV4 refuses presigned URLs that live longer than a week. */
-export const MAX_EXPIRES_SECONDS = 7 * 24 * 60 * 60;
+export { MAX_EXPIRES_SECONDS };
 
 export type PresignMethod = "GET" | "PUT" | "DELETE" | "HEAD";
 

@@ -261,16 +261,7 @@ export class UploadService {
   }
 
   async status(principal: Principal, id: string): Promise<IntentView> {
-    const intent = await this.owned(principal, id);
-    return {
-      id: intent.id,
-      key: intent.key,
-      size: intent.size,
-      contentType: intent.contentType,
-      method: intent.method,
-      status: intent.status,
-      expiresAt: intent.expiresAt,
-    };
+    return intentStatus(this.deps.intents, principal, id);
   }
 
   /** Where a tenant stands: usage, reservations and limits. */
@@ -377,6 +368,28 @@ export class UploadService {
       conditions,
     });
   }
+}
+
+/**
+ * Where an upload of the caller's tenant stands (`GET /uploads/{id}`); another tenant's
+ * upload is as good as absent (404). Needs only the intents, not the storage.
+ */
+export async function intentStatus(
+  intents: Pick<UploadIntents, "get">,
+  principal: Principal,
+  id: string,
+): Promise<IntentView> {
+  const intent = await intents.get(id);
+  if (!intent || intent.tenant !== principal.tenant) throw Errors.notFound("No such upload");
+  return {
+    id: intent.id,
+    key: intent.key,
+    size: intent.size,
+    contentType: intent.contentType,
+    method: intent.method,
+    status: intent.status,
+    expiresAt: intent.expiresAt,
+  };
 }
 
 /** Refuses what a tenant's limits forbid: 413 over the largest file, 415 for a type not allowed. */

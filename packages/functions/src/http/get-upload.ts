@@ -1,11 +1,14 @@
-import type { UploadService } from "@filegate/core/uploads";
-import { uploads } from "../lib/uploads";
+import { intentStatus, type UploadIntents } from "@filegate/core/uploads";
+import { intents } from "../lib/accounts";
 import { json, route } from "./boundary";
 
 /** `GET /uploads/{id}`: an upload's status (pending, committed, quarantined, aborted, expired). */
-export const getUpload = ({ uploads }: { uploads: Pick<UploadService, "status"> }) =>
+export const getUpload = ({ intents }: { intents: Pick<UploadIntents, "get"> }) =>
   route(async (request) =>
-    json(200, await uploads.status(request.principal, request.event.pathParameters?.id ?? "")),
+    json(
+      200,
+      await intentStatus(intents, request.principal, request.event.pathParameters?.id ?? ""),
+    ),
   );
 
-export const handler = getUpload({ uploads });
+export const handler = getUpload({ intents });

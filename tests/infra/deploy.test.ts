@@ -1,0 +1,278 @@
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
+import { TABLE } from "@filegate/core/table";
+import { JOBS, type LinkName, ROUTES, SUBSCRIBER } from "@filegate/functions/routes";
+import { DEFAULT_OPTIONS } from "@filegate/local";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { renderSstEnv } from "../../scripts/sst/sst-env";
+import { ROOT, run } from "../helpers/stack";
+import { asList, type Deployment, mockDeployment, REQUIRED_SECRETS } from "./deployment";
+
+/**
+ * `sst deploy --stage dev`, run here under Pulumi's mocks: sst.config.ts and infra/*.ts
+ * evaluated by SST 4's own components, every handler bundled. What AWS would be asked to
+ * create is checked against the route table and the table model it is built from.
+ */
+let app: Deployment;
+beforeAll(async () => {
+  app = await mockDeployment({ stage: "dev" });
+}, 180_000);
+afterAll(() => app?.dispose());
+
+const ROUTE = "aws:apigatewayv2/route:Route";
+const QUEUE_MAPPING = "aws:lambda/eventSourceMapping:EventSourceMapping";
+
+const bucket = () => app.one("aws:s3/bucket:Bucket");
+const table = () => app.one("aws:dynamodb/table:Table");
+
+const ROUTE_CASES = ROUTES.map((route) => [`${route.method} ${route.path}`, route] as const);
+
+/** Every function of the app, as the route table declares it. */
+const FUNCTIONS = [
+  ...ROUTES.map((route) => ({
+    name: `${route.method} ${route.path}`,
+    handler: route.handler,
+    link: route.link,
+    build: () => app.route(route.method, route.path).handler,
+  })),
+  { name: "the queue subscriber", ...SUBSCRIBER, build: () => app.subscriber() },
+  ...Object.entries(JOBS).map(([name, job]) => ({
+    name: `the ${name} job`,
+    handler: job.handler,
+    link: job.link,
+    build: () => app.job(`${name[0]?.toUpperCase()}${name.slice(1)}`),
+  })),
+];
+
+describe("the HTTP API", () => {
+  it("has exactly the routes of the route table", () => {
+    const keys = app.all(ROUTE).map((route) => route.inputs.routeKey);
+    expect(keys.sort()).toEqual(ROUTES.map((route) => `${route.method} ${route.path}`).sort());
+  });
+
+  it.each(ROUTE_CASES)(
+    "%s accepts only callers with a JWT the authorizer verified",
+    (_, { method, path }) => {
+      const authorizer = app.one("aws:apigatewayv2/authorizer:Authorizer");
+      const { route } = app.route(method, path);
+      expect(route.inputs.authorizationType).toBe("JWT");
+      expect(route.inputs.authorizerId).toBe(authorizer.id);
+    },
+  );
+
+  it.each(ROUTE_CASES)("%s runs a handler that exists and exports that name", (_, route) => {
+    const { method, path, handler } = route;
+    const { integration, handler: build } = app.route(method, path);
+    expect(integration.inputs).toMatchObject({
+      integrationType: "AWS_PROXY",
+      payloadFormatVersion: "2.0",
+    });
+    expect(build.handler).toBe(handler);
+    expect(build.errors.join("\n")).toBe("");
+    expect(build.exports).toContain(handler.slice(handler.lastIndexOf(".") + 1));
+    expect(app.lambda(build).inputs).toMatchObject({
+      handler: "bundle.handler",
+      timeout: route.timeoutSeconds ?? 10,
+    });
+  });
+
+  it("verifies tokens of the stage's issuer and audiences from the Authorization header", () => {
+    const authorizer = app.one("aws:apigatewayv2/authorizer:Authorizer");
+    expect(authorizer.inputs).toMatchObject({
+      authorizerType: "JWT",
+      identitySources: ["$request.header.Authorization"],
+      jwtConfiguration: {
+        issuer: REQUIRED_SECRETS.JwtIssuer,
+        audiences: [REQUIRED_SECRETS.JwtAudiences],
+      },
+    });
+  });
+});
+
+describe("S3 events", () => {
+  it("the bucket notifies the queue of exactly s3:ObjectCreated:* and s3:ObjectRemoved:*", () => {
+    const notification = app.one("aws:s3/bucketNotification:BucketNotification");
+    expect(notification.inputs.bucket).toBe(bucket().id);
+    const queues = notification.inputs.queues as { queueArn: string; events: string[] }[];
+    expect(queues).toHaveLength(1);
+    expect(queues[0]?.queueArn).toBe(app.queue("FileEvents").state?.arn);
+    expect(queues[0]?.events.slice().sort()).toEqual(["s3:ObjectCreated:*", "s3:ObjectRemoved:*"]);
+    expect(notification.inputs.lambdaFunctions ?? []).toEqual([]);
+    expect(notification.inputs.topics ?? []).toEqual([]);
+  });
+
+  it("the queue's policy lets S3 send to it", () => {
+    const queue = app.queue("FileEvents");
+    const policy = app.one(
+      "aws:sqs/queuePolicy:QueuePolicy",
+      (p) => p.inputs.queueUrl === queue.id,
+    );
+    const statements = JSON.parse(String(policy.inputs.policy)).Statement as {
+      Action: string;
+      Resource: string;
+      Principal: { Service: string[] };
+    }[];
+    expect(statements).toContainEqual(
+      expect.objectContaining({
+        Action: "sqs:SendMessage",
+        Resource: queue.state?.arn,
+        Principal: { Service: expect.arrayContaining(["s3.amazonaws.com"]) },
+      }),
+    );
+  });
+
+  it("a message that keeps failing moves to the dead-letter queue after as many receives as locally", () => {
+    const redrive = JSON.parse(String(app.queue("FileEvents").inputs.redrivePolicy));
+    const deadLetters = app.queue("FileEventsDeadLetters");
+    expect(redrive.deadLetterTargetArn).toBe(deadLetters.state?.arn);
+    expect(redrive.maxReceiveCount).toBe(DEFAULT_OPTIONS.maxReceiveCount);
+    expect(deadLetters.inputs.messageRetentionSeconds).toBe(14 * 24 * 60 * 60);
+  });
+
+  it("the subscriber consumes the queue with partial batch responses", () => {
+    const mapping = app.one(QUEUE_MAPPING);
+    expect(mapping.inputs.eventSourceArn).toBe(app.queue("FileEvents").state?.arn);
+    expect(mapping.inputs.functionResponseTypes).toEqual(["ReportBatchItemFailures"]);
+    const build = app.subscriber();
+    expect(build.handler).toBe(SUBSCRIBER.handler);
+    expect(build.errors.join("\n")).toBe("");
+    expect(build.exports).toContain("handler");
+  });
+
+  it("the queue hides a message in flight for longer than the subscriber may run", () => {
+    const visibility = Number(app.queue("FileEvents").inputs.visibilityTimeoutSeconds);
+    const timeout = Number(app.lambda(app.subscriber()).inputs.timeout);
+    expect(visibility).toBeGreaterThanOrEqual(timeout);
+    // AWS advises six times the function timeout for queues that feed Lambda.
+    expect(visibility).toBeGreaterThanOrEqual(6 * timeout);
+  });
+});
+
+describe("storage", () => {
+  it("the table has the keys, attributes, indexes and TTL of the core TABLE model", () => {
+    const { inputs } = table();
+    const attributeType = { string: "S", number: "N", binary: "B" } as const;
+    expect(inputs).toMatchObject({
+      hashKey: TABLE.primaryIndex.hashKey,
+      rangeKey: TABLE.primaryIndex.rangeKey,
+      billingMode: "PAY_PER_REQUEST",
+      ttl: { attributeName: TABLE.ttl, enabled: true },
+    });
+    expect(inputs.attributes).toEqual(
+      Object.entries(TABLE.fields).map(([name, type]) => ({ name, type: attributeType[type] })),
+    );
+    expect(inputs.globalSecondaryIndexes).toEqual(
+      Object.entries(TABLE.globalIndexes).map(([name, index]) => ({
+        name,
+        ...index,
+        projectionType: "ALL",
+      })),
+    );
+    expect(inputs.localSecondaryIndexes ?? []).toEqual([]);
+  });
+
+  it("bucket CORS lets browsers upload and read the ETag (multipart uploads need it)", () => {
+    const cors = app.one("aws:s3/bucketCorsConfiguration:BucketCorsConfiguration");
+    const [rule, ...others] = cors.inputs.corsRules as Record<string, string[]>[];
+    expect(others).toEqual([]);
+    expect(cors.inputs.bucket).toBe(bucket().id);
+    expect(rule?.exposeHeaders).toContain("ETag");
+    expect(rule?.allowedMethods).toEqual(expect.arrayContaining(["GET", "PUT", "DELETE", "HEAD"]));
+  });
+
+  it("the bucket is not public", () => {
+    const block = app.one("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock");
+    expect(block.inputs).toMatchObject({ bucket: bucket().id, blockPublicAcls: true });
+  });
+
+  it("a stage other than production is removed with its data", () => {
+    expect(app.run.app.removal).toBe("remove");
+    expect(app.run.outputs._protect).toBe(false);
+    expect(bucket().retainOnDelete).toBeUndefined();
+    expect(table().retainOnDelete).toBeUndefined();
+    expect(table().inputs.pointInTimeRecovery).toEqual({ enabled: false });
+  });
+});
+
+describe.each(FUNCTIONS.map((fn) => [fn.name, fn] as const))(
+  "%s",
+  (_, { handler, link, build }) => {
+    /** What a link grants: the resource and everything in it. */
+    const linkArns = (name: LinkName) => {
+      const arn = String((name === "FileBucket" ? bucket() : table()).state?.arn);
+      return [arn, `${arn}/*`];
+    };
+
+    it(`is linked to exactly ${link.join(" and ") || "nothing"}`, () => {
+      const target = build();
+      expect(target.handler).toBe(handler);
+      expect(Object.keys(target.links).sort()).toEqual([...link].sort());
+      for (const name of link) {
+        expect(target.links[name]).toEqual(app.run.links[name]?.properties);
+      }
+    });
+
+    it("reads from Resource only what it is linked to", async () => {
+      const target = build();
+      const read = new Set<string>();
+      for (const source of target.sources) {
+        const code = await readFile(join(ROOT, source), "utf8");
+        for (const match of code.matchAll(/\bResource\.(\w+)/g)) read.add(match[1] as string);
+      }
+      expect([...read].sort()).toEqual([...link].sort());
+    });
+
+    it("may touch exactly the resources it is linked to", () => {
+      const target = build();
+      const granted = app
+        .policyStatements(target)
+        .flatMap((statement) => asList(statement.Resource));
+      const queueArns =
+        handler === SUBSCRIBER.handler ? [`${app.queue("FileEvents").state?.arn}`] : [];
+      expect(granted.sort()).toEqual([...link.flatMap(linkArns), ...queueArns].sort());
+      const role = app.childOf("aws:iam/role:Role", target.functionID);
+      expect(app.lambda(target).inputs.role).toBe(role.state?.arn);
+    });
+
+    it("gets the settings' defaults in its environment", () => {
+      const variables = (app.lambda(build()).inputs.environment as { variables: object }).variables;
+      expect(variables).toMatchObject({
+        FILEGATE_TENANT_CLAIM: "tenant",
+        FILEGATE_PRESIGN_EXPIRES: "300",
+        FILEGATE_TOMBSTONE_DAYS: "30",
+      });
+    });
+
+    it("its bundle loads as Lambda loads it: its environment, its links, nothing else", async () => {
+      const target = build();
+      const lambda = app.lambda(target);
+      const { variables } = lambda.inputs.environment as { variables: Record<string, string> };
+      const [file, name] = String(lambda.inputs.handler).split(".");
+      const script = `const m = await import("./${file}.mjs"); if (typeof m.${name} !== "function") throw new Error("${name} is not a function");`;
+      const env = {
+        PATH: process.env.PATH ?? "",
+        AWS_REGION: "us-east-1",
+        AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
+        ...variables,
+      };
+      const { code, stderr } = await run(process.execPath, ["--input-type=module", "-e", script], {
+        cwd: target.out,
+        env,
+        inheritEnv: false,
+      });
+      expect(code, stderr).toBe(0);
+      expect(stderr).toBe("");
+    });
+  },
+);
+
+describe("sst-env.d.ts", () => {
+  it("declares the app's linkable resources exactly as `sst dev` and `sst deploy` write it", async () => {
+    const files = renderSstEnv(app.run.links);
+    expect([...files.keys()].map((file) => file.slice(ROOT.length + 1))).toContain("sst-env.d.ts");
+    for (const [file, content] of files) {
+      const committed = await readFile(file, "utf8").catch(() => "(missing)");
+      expect(committed, `${file} is stale: run npm run sst:types`).toBe(content);
+    }
+  });
+});

@@ -1,0 +1,184 @@
+/**
+ * The SST app run offline under Pulumi's mocks (scripts/sst/mock-run.ts, in a child process:
+ * Pulumi's runtime is global to a process), and queries over what it recorded. Physical names
+ * carry random suffixes, so resources are found by type and by how they are wired together.
+ */
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { HandlerTarget, MockRun, RecordedResource } from "../../scripts/sst/mock/types";
+import { run } from "../helpers/stack";
+
+/** The secrets a stage needs at the least (`sst secret set`). */
+export const REQUIRED_SECRETS = {
+  JwtIssuer: "https://issuer.example.com/",
+  JwtAudiences: "filegate-api",
+};
+
+export interface MockRunRequest {
+  stage: string;
+  mode?: "deploy" | "dev";
+  secrets?: Record<string, string>;
+  /** Bundle every handler as a deploy does (default), or only check their modules. */
+  bundle?: boolean;
+}
+
+export interface MockRunResult {
+  code: number | null;
+  stderr: string;
+  run?: MockRun;
+}
+
+/**
+ * Runs the app in a folder of its own (runs may go on side by side); resolves with the
+ * recording, or with SST's message when the run fails.
+ */
+async function runIn(dir: string, request: MockRunRequest): Promise<MockRunResult> {
+  const out = join(dir, "run.json");
+  const secrets = Object.entries(request.secrets ?? REQUIRED_SECRETS).flatMap(([name, value]) => [
+    "--secret",
+    `${name}=${value}`,
+  ]);
+  const args = [
+    ...["--import", "tsx", "scripts/sst/mock-run.ts"],
+    ...["--stage", request.stage, "--mode", request.mode ?? "deploy"],
+    ...["--out", out, "--work", join(dir, "work")],
+    ...secrets,
+    ...(request.bundle === false ? ["--no-bundle"] : []),
+  ];
+  // Secrets of the developer's own shell must not leak into the run.
+  const env = Object.fromEntries(
+    Object.entries(process.env).filter(
+      (entry): entry is [string, string] => !entry[0].startsWith("SST_") && entry[1] !== undefined,
+    ),
+  );
+  const { code, stderr } = await run(process.execPath, args, { env, inheritEnv: false });
+  if (code !== 0) return { code, stderr };
+  return { code, stderr, run: JSON.parse(await readFile(out, "utf8")) as MockRun };
+}
+
+/** Runs the app and keeps nothing of it but what it printed and its exit code. */
+export async function runMock(request: MockRunRequest): Promise<MockRunResult> {
+  const dir = await mkdtemp(join(tmpdir(), "filegate-sst-mock-"));
+  try {
+    return await runIn(dir, request);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Runs the app and wraps the recording; throws SST's message when the run fails. The built
+ * function code stays until `dispose()`.
+ */
+export async function mockDeployment(request: MockRunRequest): Promise<Deployment> {
+  const dir = await mkdtemp(join(tmpdir(), "filegate-sst-mock-"));
+  const result = await runIn(dir, request);
+  if (!result.run) {
+    await rm(dir, { recursive: true, force: true });
+    throw new Error(
+      `mock run of stage ${request.stage} failed (exit ${result.code}):\n${result.stderr}`,
+    );
+  }
+  return new Deployment(result.run, () => rm(dir, { recursive: true, force: true }));
+}
+
+export class Deployment {
+  constructor(
+    readonly run: MockRun,
+    /** Removes the run's folder (the built function code). */
+    readonly dispose: () => Promise<void> = async () => {},
+  ) {}
+
+  /** Every resource of a Pulumi type (e.g. `aws:sqs/queue:Queue`). */
+  all(type: string, where: (resource: RecordedResource) => boolean = () => true) {
+    return this.run.resources.filter((resource) => resource.type === type && where(resource));
+  }
+
+  /** The one resource of a type that matches; throws when there are none or several. */
+  one(type: string, where: (resource: RecordedResource) => boolean = () => true) {
+    const found = this.all(type, where);
+    if (found.length !== 1) {
+      const names = found.map((resource) => resource.name).join(", ") || "none";
+      throw new Error(`expected one ${type}, found ${found.length}: ${names}`);
+    }
+    return found[0] as RecordedResource;
+  }
+
+  /** The resource of a type AWS would know by this id or ARN. */
+  byRef(type: string, ref: unknown) {
+    return this.one(type, (resource) => resource.id === ref || resource.state?.arn === ref);
+  }
+
+  /** The resources created by the SST component of that name (a function's role, its Lambda). */
+  childOf(type: string, component: string) {
+    return this.one(type, (resource) => resource.parent?.endsWith(`::${component}`) === true);
+  }
+
+  /** The SST component (e.g. `sst:aws:Queue`) of that name. */
+  component(type: string, name: string) {
+    return this.one(type, (resource) => resource.name === name);
+  }
+
+  /** The queue an SST Queue component created. */
+  queue(name: string) {
+    return this.childOf("aws:sqs/queue:Queue", this.component("sst:aws:Queue", name).name);
+  }
+
+  /** The Lambda function an SST Function component created for a handler target. */
+  lambda(target: HandlerTarget) {
+    return this.childOf("aws:lambda/function:Function", target.functionID);
+  }
+
+  /**
+   * The handler behind the Lambda function with this ARN: what SST built for it (deploy), or
+   * what `sst dev` runs on this machine when it is invoked (dev).
+   */
+  handlerOf(functionArn: unknown) {
+    const fn = this.byRef("aws:lambda/function:Function", functionArn);
+    const targets = this.run.mode === "dev" ? this.run.devTargets : this.run.builds;
+    const target = targets.find((candidate) => fn.parent?.endsWith(`::${candidate.functionID}`));
+    if (!target) throw new Error(`no handler for function ${fn.name}`);
+    return target;
+  }
+
+  /** An API route, the integration it targets and the handler that answers it. */
+  route(method: string, path: string) {
+    const route = this.one(
+      "aws:apigatewayv2/route:Route",
+      (r) => r.inputs.routeKey === `${method} ${path}`,
+    );
+    const integrationId = String(route.inputs.target).replace(/^integrations\//, "");
+    const integration = this.byRef("aws:apigatewayv2/integration:Integration", integrationId);
+    return { route, integration, handler: this.handlerOf(integration.inputs.integrationUri) };
+  }
+
+  /** The handler the queue's event source mapping invokes. */
+  subscriber() {
+    const mapping = this.one("aws:lambda/eventSourceMapping:EventSourceMapping");
+    return this.handlerOf(mapping.inputs.functionName);
+  }
+
+  /** The handler a scheduled job (an `sst.aws.CronV2` of that name) invokes. */
+  job(component: string) {
+    const schedule = this.childOf("aws:scheduler/schedule:Schedule", component);
+    return this.handlerOf((schedule.inputs.target as { arn: unknown }).arn);
+  }
+
+  /** Statements of the inline IAM policies of a function's role. */
+  policyStatements(target: HandlerTarget) {
+    const role = this.childOf("aws:iam/role:Role", target.functionID);
+    const policies = (role.inputs.inlinePolicies ?? []) as { policy: string }[];
+    return policies.flatMap(
+      (policy) => (JSON.parse(policy.policy) as { Statement: IamStatement[] }).Statement,
+    );
+  }
+}
+
+export interface IamStatement {
+  Effect: string;
+  Action: string | string[];
+  Resource: string | string[];
+}
+
+export const asList = <T>(value: T | T[]): T[] => (Array.isArray(value) ? value : [value]);

@@ -1,0 +1,154 @@
+import { JOBS, ROUTES, SUBSCRIBER } from "@filegate/functions/routes";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type Deployment, mockDeployment, runMock } from "./deployment";
+
+/**
+ * The app on other stages and in other modes, run offline under Pulumi's mocks (all at once:
+ * each run is its own process): production with its own settings, a personal stage in
+ * `sst dev`, and stages whose settings are wrong. Handlers are only checked, not bundled:
+ * deploy.test.ts bundles them.
+ */
+const PRODUCTION_SECRETS = {
+  JwtIssuer: "https://login.example.com/filegate/",
+  JwtAudiences: " web-app , cli ",
+  TenantClaim: "custom:org",
+  PresignExpires: "60",
+  TombstoneDays: "7",
+};
+
+/** Settings a stage must not deploy with, and what SST must say about each. */
+const WRONG_SECRETS = {
+  JwtIssuer: "http://login.example.com/",
+  JwtAudiences: " , ",
+  TenantClaim: "org id",
+  PresignExpires: "10m",
+};
+const PROBLEMS = [
+  [
+    "an issuer that is not an https URL",
+    'JwtIssuer must be an https URL, not "http://login.example.com/"',
+  ],
+  ["no audience", 'JwtAudiences must name at least one audience, not " , "'],
+  [
+    "a tenant claim that is not a claim name",
+    'TenantClaim "org id": FILEGATE_TENANT_CLAIM must be a claim name',
+  ],
+  [
+    "a presign expiry that is not a number",
+    'PresignExpires "10m": FILEGATE_PRESIGN_EXPIRES must be a number',
+  ],
+] as const;
+
+let production: Deployment;
+let live: Deployment;
+type Refusal = { code: number | null; stderr: string };
+let refused: Refusal;
+let unset: Refusal;
+beforeAll(async () => {
+  [production, live, refused, unset] = await Promise.all([
+    mockDeployment({ stage: "production", secrets: PRODUCTION_SECRETS, bundle: false }),
+    mockDeployment({ stage: "alice", mode: "dev", bundle: false }),
+    runMock({ stage: "dev", secrets: WRONG_SECRETS, bundle: false }),
+    runMock({ stage: "dev", secrets: {}, bundle: false }),
+  ]);
+}, 180_000);
+afterAll(async () => {
+  await Promise.all([production?.dispose(), live?.dispose()]);
+});
+
+describe("stage production", () => {
+  it("keeps the bucket and the table when the stage is removed", () => {
+    expect(production.run.app.removal).toBe("retain");
+    expect(production.one("aws:s3/bucket:Bucket").retainOnDelete).toBe(true);
+    expect(production.one("aws:dynamodb/table:Table").retainOnDelete).toBe(true);
+  });
+
+  it("is protected: sst remove refuses it", () => {
+    expect(production.run.app.protect).toBe(true);
+    expect(production.run.outputs._protect).toBe(true);
+  });
+
+  it("keeps point-in-time recovery of the index", () => {
+    const table = production.one("aws:dynamodb/table:Table");
+    expect(table.inputs.pointInTimeRecovery).toEqual({ enabled: true });
+  });
+
+  it("verifies tokens of its own issuer, for each listed audience", () => {
+    const authorizer = production.one("aws:apigatewayv2/authorizer:Authorizer");
+    expect(authorizer.inputs.jwtConfiguration).toEqual({
+      issuer: PRODUCTION_SECRETS.JwtIssuer,
+      audiences: ["web-app", "cli"],
+    });
+  });
+
+  it("gives every function its settings", () => {
+    const functions = production.all("aws:lambda/function:Function");
+    expect(functions).toHaveLength(ROUTES.length + 1 + Object.keys(JOBS).length);
+    for (const fn of functions) {
+      expect(fn.inputs.environment, fn.name).toMatchObject({
+        variables: {
+          FILEGATE_TENANT_CLAIM: "custom:org",
+          FILEGATE_PRESIGN_EXPIRES: "60",
+          FILEGATE_TOMBSTONE_DAYS: "7",
+        },
+      });
+    }
+  });
+});
+
+describe("sst dev on a personal stage", () => {
+  it.each(ROUTES.map((route) => [`${route.method} ${route.path}`, route] as const))(
+    "%s runs its handler live on this machine, behind the JWT authorizer",
+    (_, { method, path, handler, link }) => {
+      const { route, handler: target } = live.route(method, path);
+      expect(route.inputs.authorizerId).toBe(live.one("aws:apigatewayv2/authorizer:Authorizer").id);
+      expect(target.handler).toBe(handler);
+      expect(target.errors.join("\n")).toBe("");
+      expect(Object.keys(target.links).sort()).toEqual([...link].sort());
+    },
+  );
+
+  it("runs the queue subscriber live on this machine", () => {
+    const target = live.subscriber();
+    expect(target.handler).toBe(SUBSCRIBER.handler);
+    expect(target.errors.join("\n")).toBe("");
+    expect(Object.keys(target.links).sort()).toEqual([...SUBSCRIBER.link].sort());
+    const mapping = live.one("aws:lambda/eventSourceMapping:EventSourceMapping");
+    expect(mapping.inputs.functionResponseTypes).toEqual(["ReportBatchItemFailures"]);
+  });
+
+  it("deploys SST's bridge to Lambda, not the handlers", () => {
+    const functions = live.all("aws:lambda/function:Function");
+    expect(functions).toHaveLength(ROUTES.length + 1 + Object.keys(JOBS).length);
+    for (const fn of functions) {
+      expect(fn.inputs, fn.name).toMatchObject({
+        handler: "bootstrap",
+        runtime: "provided.al2023",
+      });
+    }
+    expect(live.run.builds).toEqual([]);
+  });
+
+  it("removes the personal stage with its data", () => {
+    expect(live.run.app.removal).toBe("remove");
+    expect(live.one("aws:dynamodb/table:Table").retainOnDelete).toBeUndefined();
+  });
+});
+
+describe("a stage with wrong settings", () => {
+  it("does not deploy", () => {
+    expect(refused.code, refused.stderr).toBe(1);
+  });
+
+  it.each(PROBLEMS)("names %s", (_, message) => {
+    expect(refused.stderr).toContain(message);
+  });
+});
+
+describe("a stage without secrets", () => {
+  it("does not deploy, and asks for exactly the two required ones", () => {
+    expect(unset.code, unset.stderr).toBe(1);
+    const asked = [...unset.stderr.matchAll(/sst secret set (\w+)/g)].map((match) => match[1]);
+    expect(asked.sort(), unset.stderr).toEqual(["JwtAudiences", "JwtIssuer"]);
+  });
+});
