@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { MAX_EXPIRES_SECONDS } from "../presign";
 
 const positiveInt = (name: string, max: number) =>

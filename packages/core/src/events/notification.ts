@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 
 /** One S3 event record, as S3 writes it into an SQS message body. */
 export const S3EventRecordSchema = z.object({
