@@ -4,13 +4,13 @@ import type { Context, SQSEvent, SQSRecord } from "aws-lambda";
 import { Resource } from "sst";
 import { fileIndex } from "../lib/file-index";
 import { logger } from "../lib/logger";
-import { s3 } from "../lib/s3";
+import { presigner } from "../lib/presigner";
 
 const processor = new BatchProcessor(EventType.SQS);
 const deps = {
   index: fileIndex,
   bucket: Resource.FileBucket.name,
-  describeObject: headObjectDescriber(s3, Resource.FileBucket.name),
+  describeObject: headObjectDescriber(presigner),
 };
 
 /**
