@@ -23,10 +23,10 @@ export interface RoundOptions {
 }
 
 /**
- * Times candidates round by round, each round running every candidate in turn for about
- * `roundMs` (an iteration count calibrated during warm-up), so that drift, GC and a busy
- * neighbour fall on all of them alike. Returns each candidate's mean time per call of every
- * round, in microseconds.
+ * Times candidates round by round, each round running every candidate in turn (in a fresh
+ * random order) for about `roundMs` (an iteration count calibrated during warm-up), so that
+ * drift, GC and a busy neighbour fall on all of them alike. Returns each candidate's mean
+ * time per call of every round, in microseconds.
  */
 export async function timeRounds(
   candidates: readonly Candidate[],
@@ -45,7 +45,7 @@ export async function timeRounds(
   }
   const samples = new Map(candidates.map((candidate) => [candidate.id, [] as number[]]));
   for (let round = 0; round < options.rounds; round++) {
-    for (const candidate of candidates) {
+    for (const candidate of shuffled(candidates)) {
       const count = iterations.get(candidate.id) ?? 1;
       const started = process.hrtime.bigint();
       for (let i = 0; i < count; i++) await candidate.run();
@@ -54,6 +54,15 @@ export async function timeRounds(
     }
   }
   return samples;
+}
+
+function shuffled<T>(items: readonly T[]): T[] {
+  const result = [...items];
+  for (let i = result.length - 1; i > 0; i--) {
+    const j = Math.floor(Math.random() * (i + 1));
+    [result[i], result[j]] = [result[j] as T, result[i] as T];
+  }
+  return result;
 }
 
 /** Runs `work` over `items` with at most `concurrency` calls in flight. */

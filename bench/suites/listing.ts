@@ -93,7 +93,7 @@ export const run: Suite = async (options) => {
     progress("listing", "timing pages and queries");
     const rounds = options.quick
       ? { rounds: 3, roundMs: 20, warmupMs: 50 }
-      : { rounds: 41, roundMs: 60, warmupMs: 1000 };
+      : { rounds: 61, roundMs: 40, warmupMs: 1000 };
     const samples = await timeRounds(
       [
         { id: "first.handler", run: () => handler(firstEvent) },
