@@ -183,7 +183,11 @@ describe("npm run bench -- --quick", () => {
       "listing.middle.handler/query",
       "ingest.fixed-head.subscriber/raw",
       "ingest.s3-emulator.subscriber/raw",
-      ...handlers.flatMap((name) => [`cold.${name}.bytes/floor`, `cold.${name}.ms/floor`]),
+      ...handlers.flatMap((name) => [
+        `cold.${name}.bytes/floor`,
+        `cold.${name}.ms/floor`,
+        `cold.${name}.cpu/floor`,
+      ]),
       "load.stack/bare.rps",
     ];
     expect([...ratios.keys()].sort()).toEqual([...expected].sort());
