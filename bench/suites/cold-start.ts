@@ -197,7 +197,6 @@ export const run: Suite = async (options) => {
         (runs.get(id) ?? []).map((r) => r.cpuMs),
       );
       result.figures.push(bytes, ms, cpu);
-      result.notes.push(`${label}: largest parts ${built.largest}`);
       return { bytes, ms, cpu };
     };
     for (const [name, target] of Object.entries(TARGETS)) {
@@ -211,6 +210,11 @@ export const run: Suite = async (options) => {
       // The 405 route needs no SDK: its floor is an empty module, and a ratio to it says
       // nothing about the SDK; it is reported, not held to the goal.
       const goal = target.floor === "floor-none" ? undefined : ({ op: "<=", value: 1.2 } as const);
+      const floorBundle = bundles.get(target.floor) as Bundle;
+      result.notes.push(
+        `${target.floor}: ${heaviest(floorBundle.packages)}`,
+        `${target.name} adds to its floor: ${heaviest(difference((bundles.get(name) as Bundle).packages, floorBundle.packages))}`,
+      );
       result.ratios.push(
         ratio(
           `cold.${name}.bytes/floor`,
@@ -255,8 +259,8 @@ async function seed(endpoint: string): Promise<void> {
 interface Bundle {
   file: string;
   bytes: number;
-  /** The packages that weigh most in it. */
-  largest: string;
+  /** Bytes of output per package (or per folder of this repository). */
+  packages: Map<string, number>;
 }
 
 /**
@@ -299,11 +303,11 @@ async function bundle(entry: string, outfile: string, asSst = true): Promise<Bun
   return {
     file: outfile,
     bytes: (await stat(outfile)).size,
-    largest: largestParts(result.metafile),
+    packages: bytesByPackage(result.metafile),
   };
 }
 
-function largestParts(metafile: Metafile): string {
+function bytesByPackage(metafile: Metafile): Map<string, number> {
   const byPackage = new Map<string, number>();
   for (const output of Object.values(metafile.outputs)) {
     for (const [path, input] of Object.entries(output.inputs)) {
@@ -313,11 +317,24 @@ function largestParts(metafile: Metafile): string {
       byPackage.set(name, (byPackage.get(name) ?? 0) + input.bytesInOutput);
     }
   }
-  return [...byPackage]
-    .sort((a, b) => b[1] - a[1])
-    .slice(0, 5)
-    .map(([name, bytes]) => `${name} ${Math.round(bytes / 1024)} KB`)
-    .join(", ");
+  return byPackage;
+}
+
+/** What `bundle` carries beyond `floor`, package by package. */
+function difference(bundle: Map<string, number>, floor: Map<string, number>): Map<string, number> {
+  return new Map([...bundle].map(([name, bytes]) => [name, bytes - (floor.get(name) ?? 0)]));
+}
+
+/** The packages that weigh most, e.g. "zod 20 KB, @aws-lambda-powertools/logger 18 KB". */
+function heaviest(packages: Map<string, number>, count = 6): string {
+  return (
+    [...packages]
+      .filter(([, bytes]) => bytes >= 512)
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, count)
+      .map(([name, bytes]) => `${name} ${Math.round(bytes / 1024)} KB`)
+      .join(", ") || "no package of 1 KB or more"
+  );
 }
 
 /** One fresh `node` process: import the bundle, answer the event, report. */
