@@ -56,7 +56,8 @@ export async function timeRounds(
   return samples;
 }
 
-function shuffled<T>(items: readonly T[]): T[] {
+/** The items in a random order. */
+export function shuffled<T>(items: readonly T[]): T[] {
   const result = [...items];
   for (let i = result.length - 1; i > 0; i--) {
     const j = Math.floor(Math.random() * (i + 1));

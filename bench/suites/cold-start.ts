@@ -15,7 +15,7 @@ import { ensureTable } from "@filegate/local";
 import { build, type Metafile } from "esbuild";
 import { BENCH, handlerEnvironment } from "../lib/environment";
 import { type HttpEvent, httpEvent, sqsBatch } from "../lib/events";
-import { median } from "../lib/measure";
+import { median, shuffled } from "../lib/measure";
 import { figure, ratio, type SuiteResult } from "../lib/report";
 import { batchWrite, presentFile } from "../lib/seed";
 import { FIXED_OBJECT, startServer } from "../lib/servers";
@@ -150,19 +150,21 @@ export const run: Suite = async (options) => {
     const wrong = new Set<string>();
     let spawned = 0;
     for (let round = 0; round < rounds; round++) {
+      const starts: Array<{ id: string; module: string; target: Target }> = [];
       for (const [name, target] of Object.entries(TARGETS)) {
         if (!bundles.has(name)) continue;
-        for (const [id, module] of [
-          [name, name],
-          [`${name}:floor`, target.floor],
-        ]) {
-          const eventFile = join(work, `event-${spawned++}.json`);
-          await writeFile(eventFile, JSON.stringify(target.event()));
-          const file = bundles.get(module as string)?.file ?? "";
-          const result = await coldStart(runner.file, file, eventFile, environment);
-          if (!target.answered(result)) wrong.add(module as string);
-          runs.set(id as string, [...(runs.get(id as string) ?? []), result]);
-        }
+        starts.push(
+          { id: name, module: name, target },
+          { id: `${name}:floor`, module: target.floor, target },
+        );
+      }
+      for (const { id, module, target } of shuffled(starts)) {
+        const eventFile = join(work, `event-${spawned++}.json`);
+        await writeFile(eventFile, JSON.stringify(target.event()));
+        const file = bundles.get(module)?.file ?? "";
+        const result = await coldStart(runner.file, file, eventFile, environment);
+        if (!target.answered(result)) wrong.add(module);
+        runs.set(id, [...(runs.get(id) ?? []), result]);
       }
     }
 
