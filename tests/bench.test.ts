@@ -179,10 +179,14 @@ describe("npm run bench -- --quick", () => {
           "presigner/floor",
         ].map((r) => `redirect.${m}.${r}`),
       ),
-      "listing.first.handler/query",
-      "listing.middle.handler/query",
-      "ingest.fixed-head.subscriber/raw",
-      "ingest.s3-emulator.subscriber/raw",
+      ...["first", "middle"].flatMap((page) => [
+        `listing.${page}.handler/query`,
+        `listing.${page}.handler/query.cpu`,
+      ]),
+      ...["fixed-head", "s3-emulator"].flatMap((variant) => [
+        `ingest.${variant}.subscriber/raw`,
+        `ingest.${variant}.subscriber/raw.cpu`,
+      ]),
       ...handlers.flatMap((name) => [
         `cold.${name}.bytes/floor`,
         `cold.${name}.ms/floor`,

@@ -20,24 +20,28 @@ export interface RoundOptions {
   roundMs: number;
   /** How long each candidate runs before timing starts (JIT, connection pools, caches). */
   warmupMs: number;
-  /**
-   * `wall` (the default) for work that waits on other processes; `cpu`, this process's CPU
-   * time, for work that never waits: on a shared machine the wall clock also counts the time
-   * the process was not running at all.
-   */
-  clock?: "wall" | "cpu";
+}
+
+/**
+ * Microseconds per call, one value per round, on two clocks: `wall`, for work that waits on
+ * other processes, and `cpu`, this process's CPU time, for work that never waits (on a
+ * shared machine the wall clock also counts the time the process was not running at all).
+ */
+export interface Samples {
+  wall: number[];
+  cpu: number[];
 }
 
 /**
  * Times candidates round by round, each round running every candidate in turn (in a fresh
  * random order) for about `roundMs` (an iteration count calibrated during warm-up), so that
  * drift, GC and a busy neighbour fall on all of them alike. Returns each candidate's mean
- * time per call of every round, in microseconds (of `options.clock`).
+ * time per call of every round.
  */
 export async function timeRounds(
   candidates: readonly Candidate[],
   options: RoundOptions,
-): Promise<Map<string, number[]>> {
+): Promise<Map<string, Samples>> {
   const iterations = new Map<string, number>();
   for (const candidate of candidates) {
     let calls = 0;
@@ -49,14 +53,18 @@ export async function timeRounds(
     const perCallMs = (performance.now() - started) / calls;
     iterations.set(candidate.id, Math.max(1, Math.round(options.roundMs / perCallMs)));
   }
-  const samples = new Map(candidates.map((candidate) => [candidate.id, [] as number[]]));
-  const clock = options.clock === "cpu" ? cpuMicroseconds : wallMicroseconds;
+  const samples = new Map<string, Samples>(
+    candidates.map((candidate) => [candidate.id, { wall: [], cpu: [] }]),
+  );
   for (let round = 0; round < options.rounds; round++) {
     for (const candidate of shuffled(candidates)) {
       const count = iterations.get(candidate.id) ?? 1;
-      const started = clock();
+      const wall = wallMicroseconds();
+      const cpu = cpuMicroseconds();
       for (let i = 0; i < count; i++) await candidate.run();
-      samples.get(candidate.id)?.push((clock() - started) / count);
+      const own = samples.get(candidate.id);
+      own?.cpu.push((cpuMicroseconds() - cpu) / count);
+      own?.wall.push((wallMicroseconds() - wall) / count);
     }
   }
   return samples;

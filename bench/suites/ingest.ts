@@ -93,7 +93,8 @@ export const run: Suite = async (options) => {
       ],
       rounds,
     );
-    const perSecond = (id: string) => (samples.get(id) ?? []).map((us) => (BATCH * 1e6) / us);
+    const perSecond = (id: string) => (samples.get(id)?.wall ?? []).map((us) => (BATCH * 1e6) / us);
+    const cpuPerItem = (id: string) => (samples.get(id)?.cpu ?? []).map((us) => us / BATCH);
 
     const last = objects[(sent - 1) % objects.length] as StoredObject;
     const stored = await client.send(
@@ -124,15 +125,35 @@ export const run: Suite = async (options) => {
       perSecond("raw"),
       "higher",
     );
+    // This process's CPU time per event: the subscriber's own work and the SDK's, without the
+    // emulators' and the neighbours'.
+    const eventCpu = figure(
+      `ingest.${options.variant}.subscriber.cpu`,
+      "subscriber, CPU time here per event",
+      "µs",
+      cpuPerItem("subscriber"),
+    );
+    const rawCpu = figure(
+      `ingest.${options.variant}.raw.cpu`,
+      "raw writes, CPU time here per item",
+      "µs",
+      cpuPerItem("raw"),
+    );
     const result: SuiteResult = {
       suite: `ingest-${options.variant}`,
       title: `3. Event ingestion, HeadObject answered by the ${title} (batches of ${BATCH}, ${options.dynamodb})`,
-      figures: [events, raw],
+      figures: [events, raw, eventCpu, rawCpu],
       ratios: [
         ratio(`ingest.${options.variant}.subscriber/raw`, "subscriber / raw writes", events, raw, {
           op: ">=",
           value: 0.5,
         }),
+        ratio(
+          `ingest.${options.variant}.subscriber/raw.cpu`,
+          "CPU time here, subscriber / raw writes",
+          eventCpu,
+          rawCpu,
+        ),
       ],
       checks,
       setup: {
