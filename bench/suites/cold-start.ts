@@ -225,10 +225,17 @@ export const run: Suite = async (options) => {
           floor.bytes,
           goal,
         ),
-        ratio(`cold.${name}.ms/floor`, `${target.name}: time / floor`, own.ms, floor.ms, goal),
-        // Reported beside the time: on a shared machine the wall clock mostly measures the
-        // neighbours, the CPU time much less so.
-        ratio(`cold.${name}.cpu/floor`, `${target.name}: CPU time / floor`, own.cpu, floor.cpu),
+        // The time goal is held against CPU time: both modules wait alike for the emulators, so
+        // on a quiet machine the wall-clock ratio is at most the CPU one, while on a shared
+        // machine the wall clock mostly measures the neighbours. Both are reported.
+        ratio(`cold.${name}.ms/floor`, `${target.name}: time / floor`, own.ms, floor.ms),
+        ratio(
+          `cold.${name}.cpu/floor`,
+          `${target.name}: CPU time / floor`,
+          own.cpu,
+          floor.cpu,
+          goal,
+        ),
       );
     }
     return result;
