@@ -8,7 +8,7 @@ import { encodeEventKey, headObjectDescriber, type IngestDeps } from "@filegate/
 import type { FileIndex } from "@filegate/core/files";
 import { openStore } from "@filegate/core/store";
 import type { FileKey, TenantId } from "@filegate/core/tenancy";
-import { EventBridge, type LocalStack, redriveDeadLetters } from "@filegate/local";
+import { EventBridge, type LocalStack, presignerFor, redriveDeadLetters } from "@filegate/local";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { s3Record } from "./helpers/events";
 import { listKeys } from "./helpers/http";
@@ -25,7 +25,7 @@ import { run } from "./helpers/stack";
 const MAX_RECEIVES = 4;
 let stack: LocalStack;
 let dir: string;
-let s3: S3Client;
+let _s3: S3Client;
 let index: FileIndex;
 let audit: AuditLog;
 let store: Pick<IngestDeps, "accounts" | "intents" | "verify">;
@@ -37,7 +37,7 @@ beforeAll(async () => {
     maxReceiveCount: MAX_RECEIVES,
     backoffMs: (attempt) => 150 * attempt,
   });
-  s3 = s3ClientFor(stack.state);
+  _s3 = s3ClientFor(stack.state);
   const { DynamoDBClient } = await import("@aws-sdk/client-dynamodb");
   const { DynamoDBDocumentClient } = await import("@aws-sdk/lib-dynamodb");
   const doc = DynamoDBDocumentClient.from(
@@ -217,7 +217,7 @@ describe("a subscriber that throws for one key", () => {
         audit,
         ...store,
         bucket: stack.state.bucket,
-        describeObject: headObjectDescriber(s3, stack.state.bucket),
+        describeObject: headObjectDescriber(presignerFor(stack.state)),
       },
       logger: { info: log, error: log } as never,
       metrics,

@@ -29,6 +29,7 @@ import { openStore } from "@filegate/core/store";
 import { fileStateKey, normalizeSequencer } from "@filegate/core/table";
 import { type FileKey, isValidKey, type TenantId } from "@filegate/core/tenancy";
 import type { LocalStack } from "@filegate/local";
+import { presignerFor } from "@filegate/local";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { s3Record } from "./helpers/events";
 import { listKeys } from "./helpers/http";
@@ -85,7 +86,7 @@ beforeAll(async () => {
     verify: (arrival) => store.verifier.verify(arrival),
     bucket: stack.state.bucket,
     objects: s3ObjectLister(s3, stack.state.bucket),
-    describeObject: headObjectDescriber(s3, stack.state.bucket),
+    describeObject: headObjectDescriber(presignerFor(stack.state)),
   };
 });
 afterAll(async () => {

@@ -4,14 +4,10 @@ import { ListObjectsV2Command, PutObjectCommand } from "@aws-sdk/client-s3";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { AuditLog } from "@filegate/core/audit";
 import { FileIndex } from "@filegate/core/files";
+import { s3ObjectStorage } from "@filegate/core/multipart";
 import { createPresigner } from "@filegate/core/presign";
 import type { TenantId } from "@filegate/core/tenancy";
-import {
-  s3ObjectStorage,
-  TenantAccounts,
-  UploadIntents,
-  UploadService,
-} from "@filegate/core/uploads";
+import { TenantAccounts, UploadIntents, UploadService } from "@filegate/core/uploads";
 import type { LocalStack } from "@filegate/local";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { listKeys } from "./helpers/http";

@@ -169,27 +169,9 @@ export class EventBridge {
   }
 
   private toSqsEvent(batch: QueuedMessage[]): SQSEvent {
-    const now = String(Date.now());
-    return {
-      Records: batch.map(
-        (message): SQSRecord => ({
-          messageId: message.messageId,
-          receiptHandle: randomUUID(),
-          body: message.body,
-          attributes: {
-            ApproximateReceiveCount: String(message.receiveCount),
-            SentTimestamp: String(message.sentTimestamp),
-            SenderId: "s3.amazonaws.com",
-            ApproximateFirstReceiveTimestamp: now,
-          },
-          messageAttributes: {},
-          md5OfBody: createHash("md5").update(message.body).digest("hex"),
-          eventSource: "aws:sqs",
-          eventSourceARN: this.options.queueArn,
-          awsRegion: this.options.region,
-        }),
-      ),
-    };
+    const queue = { arn: this.options.queueArn, region: this.options.region };
+    const receivedAt = Date.now();
+    return { Records: batch.map((message) => toSqsRecord(message, queue, receivedAt)) };
   }
 
   private isIdle(): boolean {
@@ -204,4 +186,28 @@ export class EventBridge {
     this.idleWaiters = [];
     for (const resolve of waiters) resolve();
   }
+}
+
+/** A queued message as Lambda hands it to a queue subscriber: one record of an SQS event. */
+export function toSqsRecord(
+  message: QueuedMessage,
+  queue: { arn: string; region: string },
+  receivedAt: number = Date.now(),
+): SQSRecord {
+  return {
+    messageId: message.messageId,
+    receiptHandle: randomUUID(),
+    body: message.body,
+    attributes: {
+      ApproximateReceiveCount: String(message.receiveCount),
+      SentTimestamp: String(message.sentTimestamp),
+      SenderId: "s3.amazonaws.com",
+      ApproximateFirstReceiveTimestamp: String(receivedAt),
+    },
+    messageAttributes: {},
+    md5OfBody: createHash("md5").update(message.body).digest("hex"),
+    eventSource: "aws:sqs",
+    eventSourceARN: queue.arn,
+    awsRegion: queue.region,
+  };
 }

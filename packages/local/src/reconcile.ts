@@ -11,6 +11,7 @@ import {
 } from "@filegate/core/reconcile";
 import { openStore } from "@filegate/core/store";
 import type { EventBridge } from "./bridge";
+import { presignerFor } from "./presigner";
 import type { LocalState } from "./state";
 
 /** Locally, events land within milliseconds: a few seconds of grace is plenty. */
@@ -48,7 +49,7 @@ export async function reconcileLocal(
         verify: (arrival) => store.verifier.verify(arrival),
         bucket: state.bucket,
         objects: s3ObjectLister(s3, state.bucket),
-        describeObject: headObjectDescriber(s3, state.bucket),
+        describeObject: headObjectDescriber(presignerFor(state)),
       },
       { graceSeconds: LOCAL_GRACE_SECONDS, ...options },
     );

@@ -339,7 +339,7 @@ async function loadRoutes(): Promise<LoadedRoute[]> {
 }
 
 /** A Lambda context for a local invocation. */
-function lambdaContext(functionName: string): Context {
+export function lambdaContext(functionName: string): Context {
   const deadline = Date.now() + 30_000;
   return {
     callbackWaitsForEmptyEventLoop: false,

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { z } from "zod";
+import * as z from "zod/mini";
 import { Errors } from "../errors";
 import { isValidTenant, keyProblem } from "../tenancy";
 import { AUDIT_ACTIONS, type AuditAction } from "./records";
@@ -30,31 +30,40 @@ export interface AuditQuery {
 }
 
 const instant = (name: string) =>
-  z.iso
-    .datetime({
+  z.pipe(
+    z.iso.datetime({
       offset: true,
       error: `${name} must be an ISO 8601 date-time, e.g. 2026-11-25T10:00:00Z`,
-    })
-    .transform((value) => new Date(value).toISOString());
+    }),
+    z.transform((value: string) => new Date(value).toISOString()),
+  );
 
 const ParamsSchema = z.object({
-  tenant: z.string().optional(),
-  key: z.string().optional(),
-  from: instant("from").optional(),
-  to: instant("to").optional(),
-  actor: z.string().min(1).max(256).optional(),
-  action: z
-    .enum(AUDIT_ACTIONS as [AuditAction, ...AuditAction[]], {
+  tenant: z.optional(z.string()),
+  key: z.optional(z.string()),
+  from: z.optional(instant("from")),
+  to: z.optional(instant("to")),
+  actor: z.optional(
+    z
+      .string()
+      .check(z.minLength(1, "actor must not be empty"), z.maxLength(256, "actor is too long")),
+  ),
+  action: z.optional(
+    z.enum(AUDIT_ACTIONS as [AuditAction, ...AuditAction[]], {
       error: "action must be read, write or delete",
-    })
-    .optional(),
-  limit: z
-    .string()
-    .regex(/^\d+$/, "limit must be a whole number")
-    .transform(Number)
-    .refine((n) => n >= 1 && n <= MAX_AUDIT_PAGE, `limit must be from 1 to ${MAX_AUDIT_PAGE}`)
-    .optional(),
-  cursor: z.string().min(1).optional(),
+    }),
+  ),
+  limit: z.optional(
+    z
+      .pipe(z.string().check(z.regex(/^\d+$/, "limit must be a whole number")), z.transform(Number))
+      .check(
+        z.refine(
+          (n: number) => n >= 1 && n <= MAX_AUDIT_PAGE,
+          `limit must be from 1 to ${MAX_AUDIT_PAGE}`,
+        ),
+      ),
+  ),
+  cursor: z.optional(z.string().check(z.minLength(1))),
 });
 
 /**

@@ -1,13 +1,20 @@
-import type { z } from "zod";
+/** What {@link parseEnvironment} needs of a schema (zod classic and zod/mini both fit). */
+interface EnvironmentSchema<T> {
+  safeParse(
+    input: unknown,
+  ):
+    | { success: true; data: T }
+    | { success: false; error: { issues: readonly { message: string }[] } };
+}
 
 /**
  * Parses the `FILEGATE_*` variables of an environment with `schema` (empty values count as
  * unset); throws one error naming every bad value.
  */
-export function parseEnvironment<S extends z.ZodType>(
-  schema: S,
+export function parseEnvironment<T>(
+  schema: EnvironmentSchema<T>,
   env: Record<string, string | undefined>,
-): z.infer<S> {
+): T {
   const defined = Object.fromEntries(
     Object.entries(env).filter(([name, value]) => name.startsWith("FILEGATE_") && value !== ""),
   );

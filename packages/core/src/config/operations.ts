@@ -1,19 +1,13 @@
-import { z } from "zod";
+import * as z from "zod/mini";
 import { parseEnvironment } from "./env";
+import { wholeNumber } from "./numbers";
 
 const OperationsSchema = z.object({
-  FILEGATE_MAX_RECEIVE_COUNT: z.coerce
-    .number({ error: "FILEGATE_MAX_RECEIVE_COUNT must be a number" })
-    .int("FILEGATE_MAX_RECEIVE_COUNT must be a whole number")
-    .min(1, "FILEGATE_MAX_RECEIVE_COUNT must be at least 1")
-    .max(1000, "FILEGATE_MAX_RECEIVE_COUNT must be at most 1000")
-    .default(5),
-  FILEGATE_RECONCILE_GRACE_SECONDS: z.coerce
-    .number({ error: "FILEGATE_RECONCILE_GRACE_SECONDS must be a number" })
-    .int("FILEGATE_RECONCILE_GRACE_SECONDS must be a whole number")
-    .min(0, "FILEGATE_RECONCILE_GRACE_SECONDS must be at least 0")
-    .max(86_400, "FILEGATE_RECONCILE_GRACE_SECONDS must be at most 86400")
-    .default(120),
+  FILEGATE_MAX_RECEIVE_COUNT: z._default(wholeNumber("FILEGATE_MAX_RECEIVE_COUNT", 1, 1000), 5),
+  FILEGATE_RECONCILE_GRACE_SECONDS: z._default(
+    wholeNumber("FILEGATE_RECONCILE_GRACE_SECONDS", 0, 86_400),
+    120,
+  ),
 });
 
 /** Settings of the event pipeline and the reconciler (set by the infra, not by users). */

@@ -1,20 +1,20 @@
-import { z } from "zod";
+import * as z from "zod/mini";
 
 /** One S3 event record, as S3 writes it into an SQS message body. */
 export const S3EventRecordSchema = z.object({
   eventSource: z.literal("aws:s3"),
   awsRegion: z.string(),
   eventTime: z.iso.datetime({ offset: true }),
-  eventName: z.string().min(1),
+  eventName: z.string().check(z.minLength(1)),
   s3: z.object({
-    bucket: z.object({ name: z.string().min(1) }),
+    bucket: z.object({ name: z.string().check(z.minLength(1)) }),
     object: z.object({
       /** URL-encoded, with '+' for a space. */
-      key: z.string().min(1),
-      size: z.number().int().nonnegative().optional(),
-      eTag: z.string().optional(),
-      versionId: z.string().optional(),
-      sequencer: z.string().min(1),
+      key: z.string().check(z.minLength(1)),
+      size: z.optional(z.int().check(z.nonnegative())),
+      eTag: z.optional(z.string()),
+      versionId: z.optional(z.string()),
+      sequencer: z.string().check(z.minLength(1)),
     }),
   }),
 });
@@ -22,7 +22,9 @@ export const S3EventRecordSchema = z.object({
 export type S3EventRecord = z.infer<typeof S3EventRecordSchema>;
 
 const TestEventSchema = z.object({ Event: z.literal("s3:TestEvent") });
-const NotificationSchema = z.object({ Records: z.array(S3EventRecordSchema).min(1) });
+const NotificationSchema = z.object({
+  Records: z.array(S3EventRecordSchema).check(z.minLength(1)),
+});
 
 export type Notification = { kind: "test" } | { kind: "records"; records: S3EventRecord[] };
 

@@ -4,5 +4,4 @@ export * from "./limits";
 export * from "./plan";
 export * from "./requests";
 export * from "./service";
-export * from "./storage";
 export * from "./verify";

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod/mini";
 import { MAX_OBJECT_BYTES } from "../config";
 
 /** What a tenant may upload and store. `null` means unlimited. */
@@ -22,22 +22,26 @@ const MEDIA_PATTERN = /^([a-z0-9!#$&^_.+-]+|\*)\/([a-z0-9!#$&^_.+-]+|\*)$/;
 
 /** A change of a tenant's limits, as an operator sends it (omitted fields stay as they are). */
 export const LimitsUpdateSchema = z.strictObject({
-  maxObjectBytes: z.number().int().min(1).max(MAX_OBJECT_BYTES).optional(),
-  maxBytes: z.number().int().min(0).nullable().optional(),
-  maxObjects: z.number().int().min(0).nullable().optional(),
-  allowedContentTypes: z
-    .array(
-      z
-        .string()
-        .toLowerCase()
-        .regex(
-          MEDIA_PATTERN,
-          "allowedContentTypes must be media types or patterns such as image/*",
-        ),
-    )
-    .min(1)
-    .max(100)
-    .optional(),
+  maxObjectBytes: z.optional(z.int().check(z.minimum(1), z.maximum(MAX_OBJECT_BYTES))),
+  maxBytes: z.optional(z.nullable(z.int().check(z.minimum(0)))),
+  maxObjects: z.optional(z.nullable(z.int().check(z.minimum(0)))),
+  allowedContentTypes: z.optional(
+    z
+      .array(
+        z
+          .pipe(
+            z.string(),
+            z.transform((value) => value.toLowerCase()),
+          )
+          .check(
+            z.refine(
+              (value: string) => MEDIA_PATTERN.test(value),
+              "allowedContentTypes must be media types or patterns such as image/*",
+            ),
+          ),
+      )
+      .check(z.minLength(1), z.maxLength(100)),
+  ),
 });
 export type LimitsUpdate = z.infer<typeof LimitsUpdateSchema>;
 

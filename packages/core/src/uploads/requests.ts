@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod/mini";
 import { MAX_OBJECT_BYTES } from "../config";
 import { Errors } from "../errors";
 import { isMediaType } from "./limits";
@@ -8,17 +8,25 @@ export const IntentRequestSchema = z.strictObject({
   key: z.string({ error: "key must be a string" }),
   size: z
     .number({ error: "size must be a number of bytes" })
-    .int("size must be a whole number of bytes")
-    .min(0, "size must not be negative")
-    .max(MAX_OBJECT_BYTES, `size must be at most ${MAX_OBJECT_BYTES} (5 TiB)`),
+    .check(
+      z.int("size must be a whole number of bytes"),
+      z.minimum(0, "size must not be negative"),
+      z.maximum(MAX_OBJECT_BYTES, `size must be at most ${MAX_OBJECT_BYTES} (5 TiB)`),
+    ),
   contentType: z
     .string({ error: "contentType is required" })
-    .refine(isMediaType, "contentType must be a media type such as image/png"),
-  sha256: z
-    .string()
-    .regex(/^[A-Za-z0-9+/]{43}=$/, "sha256 must be the base64 of a SHA-256 digest (44 characters)")
-    .optional(),
-  ifNoneMatch: z.literal("*", { error: 'ifNoneMatch can only be "*" (create only)' }).optional(),
+    .check(z.refine(isMediaType, "contentType must be a media type such as image/png")),
+  sha256: z.optional(
+    z
+      .string()
+      .check(
+        z.regex(
+          /^[A-Za-z0-9+/]{43}=$/,
+          "sha256 must be the base64 of a SHA-256 digest (44 characters)",
+        ),
+      ),
+  ),
+  ifNoneMatch: z.optional(z.literal("*", { error: 'ifNoneMatch can only be "*" (create only)' })),
 });
 export type IntentRequest = z.infer<typeof IntentRequestSchema>;
 
@@ -27,17 +35,16 @@ export const CompleteRequestSchema = z.strictObject({
   parts: z
     .array(
       z.strictObject({
-        partNumber: z.number().int().min(1).max(10_000),
-        etag: z.string().min(1).max(200),
+        partNumber: z.int().check(z.minimum(1), z.maximum(10_000)),
+        etag: z.string().check(z.minLength(1), z.maxLength(200)),
       }),
     )
-    .min(1)
-    .max(10_000),
+    .check(z.minLength(1), z.maxLength(10_000)),
 });
 export type CompleteRequest = z.infer<typeof CompleteRequestSchema>;
 
 /** Parses a JSON request body against a schema; 400 with every problem otherwise. */
-export function parseBody<T>(schema: z.ZodType<T>, body: string | undefined): T {
+export function parseBody<T>(schema: z.ZodMiniType<T>, body: string | undefined): T {
   let json: unknown;
   try {
     json = JSON.parse(body ?? "");

@@ -3,6 +3,7 @@ import { GRANT_METADATA, newGrantId } from "../audit";
 import type { Principal } from "../auth";
 import { Errors } from "../errors";
 import type { FileIndex } from "../files";
+import type { ObjectStorage } from "../multipart";
 import type { PresignedRequest, Presigner } from "../presign";
 import { mustBeValidKey, objectKeyFor, type TenantId } from "../tenancy";
 import type { TenantAccounts, Usage } from "./accounts";
@@ -16,7 +17,6 @@ import {
 import { contentTypeAllowed, type TenantLimits } from "./limits";
 import { parsePartNumbers, partSizeOf, planUpload } from "./plan";
 import type { CompleteRequest, IntentRequest } from "./requests";
-import type { ObjectStorage } from "./storage";
 
 /** Parts signed per response: keeps a response small whatever the file's size. */
 export const PARTS_PER_RESPONSE = 100;

@@ -17,7 +17,7 @@ import { auditLog } from "../lib/audit-log";
 import { fileIndex } from "../lib/file-index";
 import { logger } from "../lib/logger";
 import { metrics, publishMetrics } from "../lib/metrics";
-import { s3 } from "../lib/s3";
+import { presigner } from "../lib/presigner";
 import { verifier } from "../lib/verifier";
 import { METRICS } from "../observability";
 
@@ -109,7 +109,7 @@ export const handler = createSubscriber({
     intents,
     verify: (arrival) => verifier.verify(arrival),
     bucket: Resource.FileBucket.name,
-    describeObject: headObjectDescriber(s3, Resource.FileBucket.name),
+    describeObject: headObjectDescriber(presigner),
   },
   logger,
   metrics,

@@ -1,4 +1,5 @@
-import { s3ObjectStorage, UploadService } from "@filegate/core/uploads";
+import { s3ObjectStorage } from "@filegate/core/multipart";
+import { UploadService } from "@filegate/core/uploads";
 import { Resource } from "sst";
 import { accounts, intents } from "./accounts";
 import { auditLog } from "./audit-log";

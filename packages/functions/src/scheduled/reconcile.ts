@@ -16,6 +16,7 @@ import { auditLog } from "../lib/audit-log";
 import { fileIndex } from "../lib/file-index";
 import { logger } from "../lib/logger";
 import { metrics, publishMetrics } from "../lib/metrics";
+import { presigner } from "../lib/presigner";
 import { s3 } from "../lib/s3";
 import { verifier } from "../lib/verifier";
 import { METRICS } from "../observability";
@@ -75,7 +76,7 @@ export const handler = createReconciler({
     verify: (arrival) => verifier.verify(arrival),
     bucket: Resource.FileBucket.name,
     objects: s3ObjectLister(s3, Resource.FileBucket.name),
-    describeObject: headObjectDescriber(s3, Resource.FileBucket.name),
+    describeObject: headObjectDescriber(presigner),
   },
   graceSeconds: loadOperationsSettings(process.env).reconcileGraceSeconds,
   logger,

@@ -1,0 +1,26 @@
+/**
+ * Floor of the routes that read one item: HEAD /files/{key+} (the file's attributes as
+ * headers), GET /uploads/{id}, GET /usage and PUT /tenants/{tenant}/limits (one item of the
+ * tenant, as JSON).
+ */
+import type { APIGatewayProxyEventV2WithJWTAuthorizer as Event } from "aws-lambda";
+import { lookup } from "./parts/dynamo";
+
+export const handler = async (event: Event) => {
+  const tenant = String(event.requestContext.authorizer.jwt.claims.tenant);
+  const { key, id } = event.pathParameters ?? {};
+  if (key === undefined && id === undefined) {
+    const item = await lookup(tenant, "USAGE");
+    return { statusCode: 200, body: JSON.stringify({ tenant, found: item !== undefined }) };
+  }
+  const item = await lookup(tenant, key ?? id ?? "");
+  if (!item) return { statusCode: 404 };
+  return {
+    statusCode: 200,
+    headers: {
+      "Content-Length": item.size?.N,
+      "Content-Type": item.contentType?.S,
+      ETag: item.etag?.S,
+    },
+  };
+};
