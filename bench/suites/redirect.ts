@@ -54,13 +54,16 @@ export const run: Suite = async (options) => {
   const files = { getPresent: async () => view };
   const grants = new GrantIssuer(presigner, { recordGrant: async () => {} });
   const accounts = {
-    limits: async () => ({
-      maxObjectBytes: 5 * 1024 ** 4,
-      maxBytes: null,
-      maxObjects: null,
-      allowedContentTypes: ["*/*"],
+    standing: async () => ({
+      used: { bytes: 0, objects: 0 },
+      reserved: { bytes: 0, objects: 0 },
+      limits: {
+        maxObjectBytes: 5 * 1024 ** 4,
+        maxBytes: null,
+        maxObjects: null,
+        allowedContentTypes: ["*/*"],
+      },
     }),
-    mustHaveRoom: async () => {},
   };
   const getHandler = getFile({ files, grants });
   const putHandler = putFile({ files, grants, accounts });

@@ -1,7 +1,7 @@
 import type { Principal } from "../auth";
 import type { PresignedRequest, Presigner, PresignInput } from "../presign";
 import { type FileKey, objectKeyFor } from "../tenancy";
-import type { AuditLog } from "./log";
+import type { AuditJournal } from "./journal";
 import { type AuditAction, type GrantConditions, newGrantId } from "./records";
 
 /** The object metadata field that carries the id of the write grant an upload used. */
@@ -38,7 +38,7 @@ export interface GrantRequest {
 export class GrantIssuer {
   constructor(
     private readonly presigner: Presigner,
-    private readonly audit: Pick<AuditLog, "recordGrant">,
+    private readonly audit: Pick<AuditJournal, "recordGrant">,
     private readonly now: () => Date = () => new Date(),
   ) {}
 

@@ -1,4 +1,5 @@
 export * from "./grants";
+export * from "./journal";
 export * from "./log";
 export * from "./query";
 export * from "./records";

@@ -1,76 +1,21 @@
-import {
-  type DynamoDBDocumentClient,
-  GetCommand,
-  PutCommand,
-  QueryCommand,
-} from "@aws-sdk/lib-dynamodb";
-import { aws, fromAwsError, isConditionFailed } from "../errors";
+import { QueryCommand } from "@aws-sdk/lib-dynamodb";
+import { aws } from "../errors";
 import {
   ALL_LOG_SHARDS,
   allLogPartition,
-  auditIndexKeys,
   auditKey,
-  ItemType,
   LOG_PREFIX,
   TENANT_LOG_SHARDS,
   tenantLogPartition,
 } from "../table";
+import { AuditJournal, MAX_READ_ROUNDS, toRecord } from "./journal";
 import { type AuditQuery, decodeAuditCursor, encodeAuditCursor } from "./query";
-import {
-  type Attribution,
-  type AuditAction,
-  type AuditRecord,
-  type GrantConditions,
-  timeOfGrantId,
-} from "./records";
-
-export interface GrantInput {
-  id: string;
-  tenant: string;
-  key: string;
-  actor: string;
-  action: AuditAction;
-  requestId: string;
-  sourceIp: string;
-  userAgent: string;
-  expiresAt: string;
-  conditions?: GrantConditions;
-}
-
-export interface EventRecordInput {
-  id: string;
-  tenant: string;
-  key: string;
-  action: "write" | "delete";
-  event: string;
-  eventTime: string;
-  sequencer: string;
-  size?: number;
-  etag?: string;
-  stale: boolean;
-  attribution: Attribution;
-  grant?: { id: string; actor: string } | undefined;
-  verdict?: "admitted" | "quarantined";
-  reason?: string;
-}
+import type { AuditRecord } from "./records";
 
 export interface AuditPage {
   items: AuditRecord[];
   cursor: string | null;
 }
-
-export interface AuditLogOptions {
-  client: DynamoDBDocumentClient;
-  tableName: string;
-  /** How long audit records are kept (DynamoDB TTL). */
-  retentionSeconds: number;
-}
-
-/** Grants may be used a little before their issue time or after their expiry by S3's clock. */
-const CLOCK_SLACK_MS = 5_000;
-/** Rounds of reads per page when filters thin the results out. */
-const MAX_ROUNDS = 4;
-const USER_AGENT_MAX = 512;
 
 interface Source {
   indexName?: string;
@@ -90,118 +35,10 @@ interface SourceState {
 }
 
 /**
- * The audit journal: one record per grant the API issues and per S3 event applied to the
- * index, kept in the file's partition (its history) and in two write-sharded time indexes
- * (per tenant, and for everyone).
+ * The audit journal with its queries: pages of a file's history, or of a time range of one
+ * tenant or of everyone (`GET /audit`), with cursors bound to their query.
  */
-export class AuditLog {
-  private readonly client: DynamoDBDocumentClient;
-  private readonly tableName: string;
-  private readonly retentionSeconds: number;
-
-  constructor(options: AuditLogOptions) {
-    this.client = options.client;
-    this.tableName = options.tableName;
-    this.retentionSeconds = options.retentionSeconds;
-  }
-
-  /** Records a grant. Its time is the one inside its id ({@link newGrantId}). */
-  async recordGrant(grant: GrantInput): Promise<void> {
-    const time = timeOfGrantId(grant.id);
-    if (!time) throw new RangeError(`Not a grant id: ${grant.id}`);
-    await this.put({
-      ...this.keys(grant.tenant, grant.key, time, grant.id),
-      kind: "grant",
-      action: grant.action,
-      actor: grant.actor,
-      requestId: grant.requestId,
-      sourceIp: grant.sourceIp,
-      userAgent: grant.userAgent.slice(0, USER_AGENT_MAX),
-      // Not `expiresAt`: that attribute is the item's TTL.
-      urlExpiresAt: grant.expiresAt,
-      ...(grant.conditions ? { conditions: grant.conditions } : {}),
-    });
-  }
-
-  /** Records an S3 event once: a redelivery maps to the same record and changes nothing. */
-  async recordEvent(event: EventRecordInput): Promise<"written" | "exists"> {
-    const time = new Date(event.eventTime).toISOString();
-    return this.put({
-      ...this.keys(event.tenant, event.key, time, event.id),
-      kind: "event",
-      action: event.action,
-      actor: event.grant?.actor ?? null,
-      event: event.event,
-      sequencer: event.sequencer,
-      ...(event.size !== undefined ? { size: event.size } : {}),
-      ...(event.etag ? { etag: event.etag } : {}),
-      stale: event.stale,
-      attribution: event.attribution,
-      ...(event.grant ? { grantId: event.grant.id } : {}),
-      ...(event.verdict ? { verdict: event.verdict } : {}),
-      ...(event.reason ? { reason: event.reason } : {}),
-    });
-  }
-
-  /** A grant of this file by id (the id written into an object's metadata), if it exists. */
-  async findGrant(tenant: string, key: string, id: string): Promise<AuditRecord | undefined> {
-    const time = timeOfGrantId(id);
-    if (!time) return undefined;
-    const result = await aws(
-      this.client.send(
-        new GetCommand({ TableName: this.tableName, Key: auditKey(tenant, key, time, id) }),
-      ),
-    );
-    const record = result.Item ? toRecord(result.Item) : undefined;
-    return record?.kind === "grant" ? record : undefined;
-  }
-
-  /**
-   * The latest grant of `action` on this file that was valid at `at`: how a removal is
-   * linked to whoever was allowed to delete the file then.
-   */
-  async latestGrantAt(
-    tenant: string,
-    key: string,
-    action: AuditAction,
-    at: string,
-  ): Promise<AuditRecord | undefined> {
-    const atMs = Date.parse(at);
-    const latestIssue = new Date(atMs + CLOCK_SLACK_MS).toISOString();
-    const { pk } = auditKey(tenant, key, at, "");
-    let exclusiveStartKey: Record<string, unknown> | undefined;
-    for (let round = 0; round < MAX_ROUNDS; round++) {
-      const result = await aws(
-        this.client.send(
-          new QueryCommand({
-            TableName: this.tableName,
-            KeyConditionExpression: "pk = :pk AND sk BETWEEN :lo AND :hi",
-            FilterExpression: "kind = :grant AND #action = :action",
-            ExpressionAttributeNames: { "#action": "action" },
-            ExpressionAttributeValues: {
-              ":pk": pk,
-              ":lo": LOG_PREFIX,
-              ":hi": `${LOG_PREFIX}${latestIssue}#~`,
-              ":grant": "grant",
-              ":action": action,
-            },
-            ScanIndexForward: false,
-            Limit: 50,
-            ExclusiveStartKey: exclusiveStartKey,
-          }),
-        ),
-      );
-      for (const item of result.Items ?? []) {
-        const record = toRecord(item);
-        if (record.expiresAt && Date.parse(record.expiresAt) + CLOCK_SLACK_MS >= atMs)
-          return record;
-      }
-      exclusiveStartKey = result.LastEvaluatedKey;
-      if (!exclusiveStartKey) return undefined;
-    }
-    return undefined;
-  }
-
+export class AuditLog extends AuditJournal {
   /**
    * One page of audit records, oldest first: a file's history (one Query on its partition)
    * or a time range of a tenant or of everyone (one Query per shard, merged by time).
@@ -225,7 +62,8 @@ export class AuditLog {
         .flatMap((state) => state.items)
         .filter((entry) => bound === undefined || entry.position <= bound)
         .sort((a, b) => (a.position < b.position ? -1 : 1));
-      if (candidates.length >= query.limit || bound === undefined || round >= MAX_ROUNDS) break;
+      if (candidates.length >= query.limit || bound === undefined || round >= MAX_READ_ROUNDS)
+        break;
       await Promise.all(
         open
           .filter((state) => state.readTo === bound)
@@ -317,67 +155,4 @@ export class AuditLog {
       : undefined;
     return state;
   }
-
-  private keys(tenant: string, key: string, time: string, id: string) {
-    return {
-      ...auditKey(tenant, key, time, id),
-      ...auditIndexKeys(tenant, time, id),
-      type: ItemType.Audit,
-      id,
-      time,
-      tenant,
-      key,
-      expiresAt: Math.floor(Date.parse(time) / 1000) + this.retentionSeconds,
-    };
-  }
-
-  private async put(item: Record<string, unknown>): Promise<"written" | "exists"> {
-    try {
-      await this.client.send(
-        new PutCommand({
-          TableName: this.tableName,
-          Item: item,
-          ConditionExpression: "attribute_not_exists(pk)",
-        }),
-      );
-      return "written";
-    } catch (error) {
-      if (isConditionFailed(error)) return "exists";
-      throw fromAwsError(error);
-    }
-  }
-}
-
-const RECORD_FIELDS = [
-  "id",
-  "time",
-  "tenant",
-  "key",
-  "kind",
-  "action",
-  "actor",
-  "requestId",
-  "sourceIp",
-  "userAgent",
-  "expiresAt",
-  "conditions",
-  "event",
-  "size",
-  "etag",
-  "sequencer",
-  "stale",
-  "grantId",
-  "attribution",
-  "verdict",
-  "reason",
-] as const;
-
-function toRecord(item: Record<string, unknown>): AuditRecord {
-  const record: Record<string, unknown> = {};
-  for (const field of RECORD_FIELDS) {
-    // On the item, `expiresAt` is the TTL; a grant's URL expiry is `urlExpiresAt`.
-    const value = field === "expiresAt" ? item.urlExpiresAt : item[field];
-    if (value !== undefined) record[field] = value;
-  }
-  return record as unknown as AuditRecord;
 }

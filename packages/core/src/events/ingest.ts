@@ -1,4 +1,4 @@
-import type { AuditLog } from "../audit";
+import type { AuditJournal } from "../audit";
 import { type Attribution, actionOfEvent, eventRecordId } from "../audit";
 import { type ApplyResult, type FileIndex, usageChange } from "../files";
 import { type FileItem, normalizeSequencer } from "../table";
@@ -19,7 +19,7 @@ export type DescribeObject = (objectKey: string) => Promise<
 
 export interface IngestDeps {
   index: Pick<FileIndex, "applyCreated" | "applyRemoved">;
-  audit: Pick<AuditLog, "recordEvent" | "latestGrantAt">;
+  audit: Pick<AuditJournal, "recordEvent" | "latestGrantAt">;
   /** Verification on arrival: is a created object the tenant's file, and what explains it. */
   verify(arrival: Arrival): Promise<Verdict>;
   accounts: Pick<TenantAccounts, "adjust" | "release">;

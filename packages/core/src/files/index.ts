@@ -1,3 +1,4 @@
 export * from "./cursor";
+export * from "./lookup";
 export * from "./repository";
 export * from "./wait";

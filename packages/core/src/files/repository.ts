@@ -1,6 +1,5 @@
 import {
   type DynamoDBDocumentClient,
-  GetCommand,
   QueryCommand,
   ScanCommand,
   UpdateCommand,
@@ -16,15 +15,7 @@ import {
 } from "../table";
 import type { FileKey, TenantId } from "../tenancy";
 import { decodeCursor, encodeCursor } from "./cursor";
-
-/** A present file as the API shows it. */
-export interface FileView {
-  key: string;
-  size: number;
-  etag: string;
-  contentType: string;
-  lastModified: string;
-}
+import { FileLookup, type FileView, toView } from "./lookup";
 
 export interface ListPage {
   items: FileView[];
@@ -83,7 +74,6 @@ export interface FileIndexOptions {
 
 export const DEFAULT_PAGE_SIZE = 100;
 export const MAX_PAGE_SIZE = 1000;
-const DEFAULT_CONTENT_TYPE = "application/octet-stream";
 /** The sequencer of a state no event has produced yet (older than any real event). */
 const NO_SEQUENCER = normalizeSequencer("0");
 
@@ -92,37 +82,14 @@ const NO_SEQUENCER = normalizeSequencer("0");
  * Writes are conditional on the S3 sequencer, so replays, duplicates and out-of-order events
  * converge to the state of the newest event per key.
  */
-export class FileIndex {
-  private readonly client: DynamoDBDocumentClient;
-  private readonly tableName: string;
+export class FileIndex extends FileLookup {
   private readonly tombstoneTtlSeconds: number;
   private readonly now: () => Date;
 
   constructor(options: FileIndexOptions) {
-    this.client = options.client;
-    this.tableName = options.tableName;
+    super(options);
     this.tombstoneTtlSeconds = options.tombstoneTtlSeconds;
     this.now = options.now ?? (() => new Date());
-  }
-
-  /** The stored item of a file, tombstone included (strongly consistent). */
-  async get(tenant: TenantId, key: FileKey): Promise<FileItem | undefined> {
-    const result = await aws(
-      this.client.send(
-        new GetCommand({
-          TableName: this.tableName,
-          Key: fileStateKey(tenant, key),
-          ConsistentRead: true,
-        }),
-      ),
-    );
-    return result.Item as FileItem | undefined;
-  }
-
-  /** The file if the tenant holds it now: the ownership check behind GET, HEAD and DELETE. */
-  async getPresent(tenant: TenantId, key: FileKey): Promise<FileView | undefined> {
-    const item = await this.get(tenant, key);
-    return item?.state === "present" ? toView(item) : undefined;
   }
 
   /**
@@ -407,14 +374,4 @@ export function usageChange(item: FileItem): { bytes: number; objects: number } 
   const after =
     item.state === "present" ? { bytes: item.size ?? 0, objects: 1 } : { bytes: 0, objects: 0 };
   return { bytes: after.bytes - before.bytes, objects: after.objects - before.objects };
-}
-
-function toView(item: FileItem): FileView {
-  return {
-    key: item.key,
-    size: item.size ?? 0,
-    etag: item.etag ?? "",
-    contentType: item.contentType ?? DEFAULT_CONTENT_TYPE,
-    lastModified: item.eventTime,
-  };
 }

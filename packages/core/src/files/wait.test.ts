@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { FileKey, TenantId } from "../tenancy";
-import type { FileView } from "./repository";
+import type { FileView } from "./lookup";
 import { parseWait, waitForPresent } from "./wait";
 
 describe("parseWait", () => {

@@ -1,6 +1,6 @@
 import { Errors } from "../errors";
 import type { FileKey, TenantId } from "../tenancy";
-import type { FileIndex, FileView } from "./repository";
+import type { FileLookup, FileView } from "./lookup";
 
 /** The longest `?wait=` a read may ask for, in seconds. */
 export const MAX_WAIT_SECONDS = 10;
@@ -29,7 +29,7 @@ export function parseWait(value: string | undefined): number {
  * after 25 ms, then 50, 100... (at most a second apart), and once more at the end.
  */
 export async function waitForPresent(
-  files: Pick<FileIndex, "getPresent">,
+  files: Pick<FileLookup, "getPresent">,
   tenant: TenantId,
   key: FileKey,
   waitMs: number,

@@ -1,4 +1,4 @@
-import type { AuditLog } from "../audit";
+import type { AuditJournal } from "../audit";
 import { eventRecordId } from "../audit";
 import { type DescribeObject, type IngestDeps, settle } from "../events";
 import type { FileIndex } from "../files";
@@ -19,7 +19,7 @@ export interface Repair {
 
 export interface RepairDeps extends Pick<IngestDeps, "verify" | "accounts" | "intents"> {
   index: Pick<FileIndex, "get" | "restorePresent" | "markGone">;
-  audit: Pick<AuditLog, "recordEvent" | "latestGrantAt">;
+  audit: Pick<AuditJournal, "recordEvent" | "latestGrantAt">;
   bucket: string;
   /** A fresh HeadObject: what S3 holds now. */
   describeObject: DescribeObject;

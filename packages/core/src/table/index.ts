@@ -16,7 +16,8 @@
  * 6. an upload intent by id — GetItem `pk = UPLOAD#<id>, sk = UPLOAD`
  * 7. pending upload intents past their expiry — one Query per shard on `pending`:
  *    `gsi4pk = PENDING#<shard>, gsi4sk < <now>` (sparse: only pending intents)
- * 8. a tenant's limits and usage — GetItem `pk = TENANT#<tenant>, sk = LIMITS | USAGE`
+ * 8. a tenant's limits and usage — Query `pk = TENANT#<tenant>` (both items), or GetItem
+ *    `sk = LIMITS | USAGE` for one of them
  */
 export const TABLE = {
   fields: {
@@ -185,10 +186,15 @@ export function pendingPartition(shard: number): string {
   return `PENDING#${shard}`;
 }
 
+/** The partition holding a tenant's limits and usage (pattern 8: one Query reads both). */
+export function tenantPartition(tenant: string): string {
+  return `TENANT#${tenant}`;
+}
+
 /** Primary keys of a tenant's limits and of its usage counters. */
 export function tenantLimitsKey(tenant: string) {
-  return { pk: `TENANT#${tenant}`, sk: "LIMITS" };
+  return { pk: tenantPartition(tenant), sk: "LIMITS" };
 }
 export function tenantUsageKey(tenant: string) {
-  return { pk: `TENANT#${tenant}`, sk: "USAGE" };
+  return { pk: tenantPartition(tenant), sk: "USAGE" };
 }

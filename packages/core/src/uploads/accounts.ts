@@ -1,18 +1,9 @@
-import { type DynamoDBDocumentClient, GetCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import { UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { aws, Errors, isConditionFailed } from "../errors";
 import { ItemType, tenantLimitsKey, tenantUsageKey } from "../table";
-import type { LimitsUpdate, TenantLimits } from "./limits";
-
-/** A tenant's standing: what its files use, and what pending uploads have reserved. */
-export interface Usage {
-  used: { bytes: number; objects: number };
-  reserved: { bytes: number; objects: number };
-}
-
-export interface Amount {
-  bytes: number;
-  objects: number;
-}
+import type { TenantLimits } from "./limits";
+import type { LimitsUpdate } from "./requests";
+import { AccountLookup, type Amount, quotaExceeded, type Usage } from "./standing";
 
 /**
  * Per-tenant limits (with defaults from configuration) and usage counters. Reserving is one
@@ -20,35 +11,7 @@ export interface Amount {
  * the item keeps `committedBytes` / `committedObjects` (used + reserved) next to the parts,
  * because a DynamoDB condition can compare an attribute but not add two.
  */
-export class TenantAccounts {
-  private readonly client: DynamoDBDocumentClient;
-  private readonly tableName: string;
-  private readonly defaults: TenantLimits;
-
-  constructor(options: {
-    client: DynamoDBDocumentClient;
-    tableName: string;
-    defaults: TenantLimits;
-  }) {
-    this.client = options.client;
-    this.tableName = options.tableName;
-    this.defaults = options.defaults;
-  }
-
-  /** The tenant's limits: its own where set, the configured defaults otherwise. */
-  async limits(tenant: string): Promise<TenantLimits> {
-    const result = await aws(
-      this.client.send(new GetCommand({ TableName: this.tableName, Key: tenantLimitsKey(tenant) })),
-    );
-    const own = (result.Item ?? {}) as Partial<TenantLimits>;
-    return {
-      maxObjectBytes: own.maxObjectBytes ?? this.defaults.maxObjectBytes,
-      maxBytes: own.maxBytes !== undefined ? own.maxBytes : this.defaults.maxBytes,
-      maxObjects: own.maxObjects !== undefined ? own.maxObjects : this.defaults.maxObjects,
-      allowedContentTypes: own.allowedContentTypes ?? this.defaults.allowedContentTypes,
-    };
-  }
-
+export class TenantAccounts extends AccountLookup {
   /** Sets some of a tenant's own limits; `null` makes a quota unlimited. */
   async setLimits(tenant: string, update: LimitsUpdate): Promise<TenantLimits> {
     const entries = Object.entries(update).filter(([, value]) => value !== undefined);
@@ -73,23 +36,6 @@ export class TenantAccounts {
       );
     }
     return this.limits(tenant);
-  }
-
-  async usage(tenant: string): Promise<Usage> {
-    const result = await aws(
-      this.client.send(
-        new GetCommand({
-          TableName: this.tableName,
-          Key: tenantUsageKey(tenant),
-          ConsistentRead: true,
-        }),
-      ),
-    );
-    const item = (result.Item ?? {}) as Record<string, number | undefined>;
-    return {
-      used: { bytes: item.bytes ?? 0, objects: item.objects ?? 0 },
-      reserved: { bytes: item.reservedBytes ?? 0, objects: item.reservedObjects ?? 0 },
-    };
   }
 
   /**
@@ -138,39 +84,6 @@ export class TenantAccounts {
         bytesFull ? "bytes" : "objects",
         (bytesFull ? limits.maxBytes : limits.maxObjects) ?? 0,
         amount,
-        usage,
-      );
-    }
-  }
-
-  /**
-   * Refuses (413 `quota_exceeded`) a grant whose size is unknown — a plain presigned PUT —
-   * once the tenant is at a quota: used + reserved has reached it.
-   */
-  async mustHaveRoom(
-    tenant: string,
-    limits: TenantLimits,
-    options: { newFile: boolean },
-  ): Promise<void> {
-    if (limits.maxBytes === null && limits.maxObjects === null) return;
-    const usage = await this.usage(tenant);
-    const full = (dimension: "bytes" | "objects", max: number | null) =>
-      max !== null && usage.used[dimension] + usage.reserved[dimension] >= max;
-    if (full("bytes", limits.maxBytes)) {
-      throw await this.overQuota(
-        tenant,
-        "bytes",
-        limits.maxBytes ?? 0,
-        { bytes: 0, objects: 0 },
-        usage,
-      );
-    }
-    if (options.newFile && full("objects", limits.maxObjects)) {
-      throw await this.overQuota(
-        tenant,
-        "objects",
-        limits.maxObjects ?? 0,
-        { bytes: 0, objects: 1 },
         usage,
       );
     }
@@ -291,18 +204,6 @@ export class TenantAccounts {
     amount: Amount,
     known?: Usage,
   ) {
-    const usage = known ?? (await this.usage(tenant));
-    return Errors.payloadTooLarge(
-      `The upload would pass the tenant's ${dimension === "bytes" ? "storage" : "file count"} quota: ` +
-        `${usage.used[dimension]} used + ${usage.reserved[dimension]} reserved + ${amount[dimension]} requested > ${limit}`,
-      {
-        dimension,
-        limit,
-        used: usage.used[dimension],
-        reserved: usage.reserved[dimension],
-        requested: amount[dimension],
-      },
-      "quota_exceeded",
-    );
+    return quotaExceeded(dimension, limit, amount, known ?? (await this.usage(tenant)));
   }
 }

@@ -4,4 +4,5 @@ export * from "./limits";
 export * from "./plan";
 export * from "./requests";
 export * from "./service";
+export * from "./standing";
 export * from "./verify";

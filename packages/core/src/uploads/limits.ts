@@ -1,5 +1,4 @@
-import * as z from "zod/mini";
-import { MAX_OBJECT_BYTES } from "../config";
+import { Errors } from "../errors";
 
 /** What a tenant may upload and store. `null` means unlimited. */
 export interface TenantLimits {
@@ -20,30 +19,10 @@ export function isMediaType(value: string): boolean {
 
 const MEDIA_PATTERN = /^([a-z0-9!#$&^_.+-]+|\*)\/([a-z0-9!#$&^_.+-]+|\*)$/;
 
-/** A change of a tenant's limits, as an operator sends it (omitted fields stay as they are). */
-export const LimitsUpdateSchema = z.strictObject({
-  maxObjectBytes: z.optional(z.int().check(z.minimum(1), z.maximum(MAX_OBJECT_BYTES))),
-  maxBytes: z.optional(z.nullable(z.int().check(z.minimum(0)))),
-  maxObjects: z.optional(z.nullable(z.int().check(z.minimum(0)))),
-  allowedContentTypes: z.optional(
-    z
-      .array(
-        z
-          .pipe(
-            z.string(),
-            z.transform((value) => value.toLowerCase()),
-          )
-          .check(
-            z.refine(
-              (value: string) => MEDIA_PATTERN.test(value),
-              "allowedContentTypes must be media types or patterns such as image/*",
-            ),
-          ),
-      )
-      .check(z.minLength(1), z.maxLength(100)),
-  ),
-});
-export type LimitsUpdate = z.infer<typeof LimitsUpdateSchema>;
+/** True for a lower-case media type or pattern an allow-list may hold (`image/*`, `text/csv`). */
+export function isMediaPattern(value: string): boolean {
+  return MEDIA_PATTERN.test(value);
+}
 
 /**
  * The media type of a `Content-Type` value, without parameters, lower case.
@@ -64,4 +43,29 @@ export function contentTypeAllowed(contentType: string, patterns: readonly strin
       (allowedSubtype === "*" || allowedSubtype === subtype)
     );
   });
+}
+
+/** Refuses what a tenant's limits forbid: 413 over the largest file, 415 for a type not allowed. */
+export function mustFitLimits(
+  limits: TenantLimits,
+  size: number | undefined,
+  contentType: string | undefined,
+): void {
+  if (size !== undefined && size > limits.maxObjectBytes) {
+    throw Errors.payloadTooLarge(
+      `The file is larger than this tenant's limit of ${limits.maxObjectBytes} bytes`,
+      {
+        limit: limits.maxObjectBytes,
+        requested: size,
+      },
+    );
+  }
+  if (contentType !== undefined && !contentTypeAllowed(contentType, limits.allowedContentTypes)) {
+    throw Errors.unsupportedMediaType(
+      `Content type ${contentType} is not allowed for this tenant`,
+      {
+        allowed: limits.allowedContentTypes,
+      },
+    );
+  }
 }

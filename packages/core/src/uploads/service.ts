@@ -1,4 +1,4 @@
-import type { AuditLog, GrantConditions, RequestOrigin } from "../audit";
+import type { AuditJournal, GrantConditions, RequestOrigin } from "../audit";
 import { GRANT_METADATA, newGrantId } from "../audit";
 import type { Principal } from "../auth";
 import { Errors } from "../errors";
@@ -6,7 +6,7 @@ import type { FileIndex } from "../files";
 import type { ObjectStorage } from "../multipart";
 import type { PresignedRequest, Presigner } from "../presign";
 import { mustBeValidKey, objectKeyFor, type TenantId } from "../tenancy";
-import type { TenantAccounts, Usage } from "./accounts";
+import type { TenantAccounts } from "./accounts";
 import {
   INTENT_METADATA,
   type IntentStatus,
@@ -14,9 +14,10 @@ import {
   type UploadIntent,
   type UploadIntents,
 } from "./intents";
-import { contentTypeAllowed, type TenantLimits } from "./limits";
+import { mustFitLimits } from "./limits";
 import { parsePartNumbers, partSizeOf, planUpload } from "./plan";
 import type { CompleteRequest, IntentRequest } from "./requests";
+import type { Standing } from "./standing";
 
 /** Parts signed per response: keeps a response small whatever the file's size. */
 export const PARTS_PER_RESPONSE = 100;
@@ -52,7 +53,7 @@ export interface UploadServiceDeps {
   accounts: TenantAccounts;
   files: Pick<FileIndex, "getPresent" | "totals">;
   presigner: Presigner;
-  audit: Pick<AuditLog, "recordGrant">;
+  audit: Pick<AuditJournal, "recordGrant">;
   storage: ObjectStorage;
   settings: {
     presignExpiresSeconds: number;
@@ -265,12 +266,8 @@ export class UploadService {
   }
 
   /** Where a tenant stands: usage, reservations and limits. */
-  async usage(tenant: string): Promise<Usage & { tenant: string; limits: TenantLimits }> {
-    const [usage, limits] = await Promise.all([
-      this.deps.accounts.usage(tenant),
-      this.deps.accounts.limits(tenant),
-    ]);
-    return { tenant, ...usage, limits };
+  async usage(tenant: string): Promise<Standing & { tenant: string }> {
+    return { tenant, ...(await this.deps.accounts.standing(tenant)) };
   }
 
   /** Repairs a tenant's usage counters from its present files and pending intents. */
@@ -390,31 +387,6 @@ export async function intentStatus(
     status: intent.status,
     expiresAt: intent.expiresAt,
   };
-}
-
-/** Refuses what a tenant's limits forbid: 413 over the largest file, 415 for a type not allowed. */
-export function mustFitLimits(
-  limits: TenantLimits,
-  size: number | undefined,
-  contentType: string | undefined,
-): void {
-  if (size !== undefined && size > limits.maxObjectBytes) {
-    throw Errors.payloadTooLarge(
-      `The file is larger than this tenant's limit of ${limits.maxObjectBytes} bytes`,
-      {
-        limit: limits.maxObjectBytes,
-        requested: size,
-      },
-    );
-  }
-  if (contentType !== undefined && !contentTypeAllowed(contentType, limits.allowedContentTypes)) {
-    throw Errors.unsupportedMediaType(
-      `Content type ${contentType} is not allowed for this tenant`,
-      {
-        allowed: limits.allowedContentTypes,
-      },
-    );
-  }
 }
 
 /** The object an intent uploads to. */

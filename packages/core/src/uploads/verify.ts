@@ -1,8 +1,8 @@
-import type { AuditLog, AuditRecord } from "../audit";
+import type { AuditJournal, AuditRecord } from "../audit";
 import { GRANT_METADATA } from "../audit";
-import type { TenantAccounts } from "./accounts";
 import { INTENT_METADATA, type UploadIntent, type UploadIntents } from "./intents";
 import { contentTypeAllowed, mediaType } from "./limits";
+import type { AccountLookup } from "./standing";
 
 /** What arrived: the event's object, and what HeadObject says of it. */
 export interface Arrival {
@@ -36,8 +36,8 @@ export class UploadVerifier {
   constructor(
     private readonly deps: {
       intents: Pick<UploadIntents, "get">;
-      audit: Pick<AuditLog, "findGrant">;
-      accounts: Pick<TenantAccounts, "limits">;
+      audit: Pick<AuditJournal, "findGrant">;
+      accounts: Pick<AccountLookup, "limits">;
     },
   ) {}
 

@@ -1,12 +1,12 @@
 import type { GrantIssuer } from "@filegate/core/audit";
 import { Errors } from "@filegate/core/errors";
-import type { FileIndex } from "@filegate/core/files";
-import { fileIndex } from "../lib/file-index";
+import type { FileLookup } from "@filegate/core/files";
+import { fileLookup } from "../lib/file-lookup";
 import { grants } from "../lib/grants";
 import { fileKeyOf, grant, route } from "./boundary";
 
 export interface DeleteFileDeps {
-  files: Pick<FileIndex, "getPresent">;
+  files: Pick<FileLookup, "getPresent">;
   grants: Pick<GrantIssuer, "issue">;
 }
 
@@ -19,4 +19,4 @@ export const deleteFile = ({ files, grants }: DeleteFileDeps) =>
     return grant(request, await grants.issue({ principal, key, action: "delete", origin }));
   });
 
-export const handler = deleteFile({ files: fileIndex, grants });
+export const handler = deleteFile({ files: fileLookup, grants });

@@ -1,5 +1,7 @@
-import { type AuditLog, parseAuditQuery } from "@filegate/core/audit";
-import { auditLog } from "../lib/audit-log";
+import { AuditLog, parseAuditQuery } from "@filegate/core/audit";
+import { Resource } from "sst";
+import { dynamo } from "../lib/dynamo";
+import { settings } from "../lib/settings";
 import { json, route } from "./boundary";
 
 /**
@@ -14,4 +16,10 @@ export const getAudit = ({ audit }: { audit: Pick<AuditLog, "query"> }) =>
     return json(200, await audit.query(query));
   });
 
-export const handler = getAudit({ audit: auditLog });
+export const handler = getAudit({
+  audit: new AuditLog({
+    client: dynamo,
+    tableName: Resource.FileIndex.name,
+    retentionSeconds: settings.auditRetentionSeconds,
+  }),
+});

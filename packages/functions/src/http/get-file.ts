@@ -1,12 +1,12 @@
 import type { GrantIssuer } from "@filegate/core/audit";
-import type { FileIndex } from "@filegate/core/files";
-import { fileIndex } from "../lib/file-index";
+import type { FileLookup } from "@filegate/core/files";
+import { fileLookup } from "../lib/file-lookup";
 import { grants } from "../lib/grants";
 import { grant, route } from "./boundary";
 import { presentFile } from "./present-file";
 
 export interface GetFileDeps {
-  files: Pick<FileIndex, "getPresent">;
+  files: Pick<FileLookup, "getPresent">;
   grants: Pick<GrantIssuer, "issue">;
 }
 
@@ -21,4 +21,4 @@ export const getFile = ({ files, grants }: GetFileDeps) =>
     return grant(request, await grants.issue({ principal, key, action: "read", origin }));
   });
 
-export const handler = getFile({ files: fileIndex, grants });
+export const handler = getFile({ files: fileLookup, grants });

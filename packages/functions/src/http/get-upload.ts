@@ -1,5 +1,5 @@
 import { intentStatus, type UploadIntents } from "@filegate/core/uploads";
-import { intents } from "../lib/accounts";
+import { intents } from "../lib/intents";
 import { json, route } from "./boundary";
 
 /** `GET /uploads/{id}`: an upload's status (pending, committed, quarantined, aborted, expired). */

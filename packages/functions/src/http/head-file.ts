@@ -1,5 +1,5 @@
-import type { FileIndex } from "@filegate/core/files";
-import { fileIndex } from "../lib/file-index";
+import type { FileLookup } from "@filegate/core/files";
+import { fileLookup } from "../lib/file-lookup";
 import { route } from "./boundary";
 import { presentFile } from "./present-file";
 
@@ -7,7 +7,7 @@ import { presentFile } from "./present-file";
  * `HEAD /files/{key+}[?wait=seconds]`: the file's size, ETag, Last-Modified and Content-Type,
  * from the index (waiting up to `wait` seconds for a new upload to be indexed).
  */
-export const headFile = ({ files }: { files: Pick<FileIndex, "getPresent"> }) =>
+export const headFile = ({ files }: { files: Pick<FileLookup, "getPresent"> }) =>
   route(async (request) => {
     const { file } = await presentFile(request, files);
     return {
@@ -23,4 +23,4 @@ export const headFile = ({ files }: { files: Pick<FileIndex, "getPresent"> }) =>
     };
   });
 
-export const handler = headFile({ files: fileIndex });
+export const handler = headFile({ files: fileLookup });

@@ -1,5 +1,5 @@
 import { Errors } from "@filegate/core/errors";
-import { type FileIndex, type FileView, parseWait, waitForPresent } from "@filegate/core/files";
+import { type FileLookup, type FileView, parseWait, waitForPresent } from "@filegate/core/files";
 import type { FileKey } from "@filegate/core/tenancy";
 import { fileKeyOf, type Request } from "./boundary";
 
@@ -13,7 +13,7 @@ const ANSWER_RESERVE_MS = 1000;
  */
 export async function presentFile(
   request: Request,
-  files: Pick<FileIndex, "getPresent">,
+  files: Pick<FileLookup, "getPresent">,
 ): Promise<{ key: FileKey; file: FileView }> {
   const key = fileKeyOf(request);
   const asked = parseWait(request.query("wait"));

@@ -1,16 +1,21 @@
 import type { GrantIssuer } from "@filegate/core/audit";
 import { Errors } from "@filegate/core/errors";
-import type { FileIndex } from "@filegate/core/files";
-import { isMediaType, mustFitLimits, type TenantAccounts } from "@filegate/core/uploads";
-import { accounts } from "../lib/accounts";
-import { fileIndex } from "../lib/file-index";
+import type { FileLookup } from "@filegate/core/files";
+import {
+  type AccountLookup,
+  isMediaType,
+  mustFitLimits,
+  mustHaveRoom,
+} from "@filegate/core/uploads";
+import { accountLookup } from "../lib/account-lookup";
+import { fileLookup } from "../lib/file-lookup";
 import { grants } from "../lib/grants";
 import { fileKeyOf, grant, route } from "./boundary";
 
 export interface PutFileDeps {
-  files: Pick<FileIndex, "getPresent">;
+  files: Pick<FileLookup, "getPresent">;
   grants: Pick<GrantIssuer, "issue">;
-  accounts: Pick<TenantAccounts, "limits" | "mustHaveRoom">;
+  accounts: Pick<AccountLookup, "standing">;
 }
 
 /**
@@ -49,10 +54,15 @@ export const putFile = ({ files, grants, accounts }: PutFileDeps) =>
       headers["If-None-Match"] = "*";
     }
 
-    const limits = await accounts.limits(principal.tenant);
-    mustFitLimits(limits, undefined, contentType);
-    const existing = createOnly ? undefined : await files.getPresent(principal.tenant, key);
-    await accounts.mustHaveRoom(principal.tenant, limits, { newFile: !existing });
+    const standing = await accounts.standing(principal.tenant);
+    mustFitLimits(standing.limits, undefined, contentType);
+    // Whether the upload adds a file only matters under a file quota: look it up only then
+    // (a create-only upload was found absent above).
+    const newFile =
+      createOnly ||
+      standing.limits.maxObjects === null ||
+      !(await files.getPresent(principal.tenant, key));
+    mustHaveRoom(standing, { newFile });
 
     const issued = await grants.issue({
       principal,
@@ -65,4 +75,4 @@ export const putFile = ({ files, grants, accounts }: PutFileDeps) =>
     return grant(request, issued);
   });
 
-export const handler = putFile({ files: fileIndex, grants, accounts });
+export const handler = putFile({ files: fileLookup, grants, accounts: accountLookup });

@@ -1,14 +1,11 @@
-import { TenantAccounts, UploadIntents } from "@filegate/core/uploads";
+import { TenantAccounts } from "@filegate/core/uploads";
 import { Resource } from "sst";
 import { dynamo } from "./dynamo";
 import { settings } from "./settings";
 
-const table = { client: dynamo, tableName: Resource.FileIndex.name };
-
 /** Tenants' limits and usage counters. */
-export const accounts = new TenantAccounts({ ...table, defaults: settings.defaultLimits });
-/** Upload intents. */
-export const intents = new UploadIntents({
-  ...table,
-  retentionSeconds: settings.auditRetentionSeconds,
+export const accounts = new TenantAccounts({
+  client: dynamo,
+  tableName: Resource.FileIndex.name,
+  defaults: settings.defaultLimits,
 });

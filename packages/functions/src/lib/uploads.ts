@@ -1,9 +1,10 @@
 import { s3ObjectStorage } from "@filegate/core/multipart";
 import { UploadService } from "@filegate/core/uploads";
 import { Resource } from "sst";
-import { accounts, intents } from "./accounts";
+import { accounts } from "./accounts";
 import { auditLog } from "./audit-log";
 import { fileIndex } from "./file-index";
+import { intents } from "./intents";
 import { presigner } from "./presigner";
 import { s3 } from "./s3";
 import { settings } from "./settings";

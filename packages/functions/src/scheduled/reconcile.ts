@@ -11,9 +11,10 @@ import {
 import { isValidTenant } from "@filegate/core/tenancy";
 import type { Context } from "aws-lambda";
 import { Resource } from "sst";
-import { accounts, intents } from "../lib/accounts";
+import { accounts } from "../lib/accounts";
 import { auditLog } from "../lib/audit-log";
 import { fileIndex } from "../lib/file-index";
+import { intents } from "../lib/intents";
 import { logger } from "../lib/logger";
 import { metrics, publishMetrics } from "../lib/metrics";
 import { presigner } from "../lib/presigner";

@@ -1,0 +1,140 @@
+import { type DynamoDBDocumentClient, GetCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
+import { aws, Errors } from "../errors";
+import { tenantLimitsKey, tenantPartition, tenantUsageKey } from "../table";
+import type { TenantLimits } from "./limits";
+
+/** A tenant's standing: what its files use, and what pending uploads have reserved. */
+export interface Usage {
+  used: { bytes: number; objects: number };
+  reserved: { bytes: number; objects: number };
+}
+
+export interface Amount {
+  bytes: number;
+  objects: number;
+}
+
+/** A tenant's limits and usage, read together. */
+export interface Standing extends Usage {
+  limits: TenantLimits;
+}
+
+/**
+ * Reads of a tenant's limits (its own, or the configured defaults) and usage counters: what
+ * the upload routes check before they sign anything. {@link TenantAccounts} adds the writes.
+ */
+export class AccountLookup {
+  protected readonly client: DynamoDBDocumentClient;
+  protected readonly tableName: string;
+  private readonly defaults: TenantLimits;
+
+  constructor(options: {
+    client: DynamoDBDocumentClient;
+    tableName: string;
+    defaults: TenantLimits;
+  }) {
+    this.client = options.client;
+    this.tableName = options.tableName;
+    this.defaults = options.defaults;
+  }
+
+  /** The tenant's limits: its own where set, the configured defaults otherwise. */
+  async limits(tenant: string): Promise<TenantLimits> {
+    const result = await aws(
+      this.client.send(new GetCommand({ TableName: this.tableName, Key: tenantLimitsKey(tenant) })),
+    );
+    return this.withDefaults(result.Item);
+  }
+
+  /**
+   * The tenant's limits and usage in one strongly consistent Query: both items share the
+   * tenant's partition, so what takes two GetItems costs one round trip.
+   */
+  async standing(tenant: string): Promise<Standing> {
+    const result = await aws(
+      this.client.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: "pk = :pk",
+          ExpressionAttributeValues: { ":pk": tenantPartition(tenant) },
+          ConsistentRead: true,
+        }),
+      ),
+    );
+    const items = result.Items ?? [];
+    const of = (sk: string) => items.find((item) => item.sk === sk);
+    return {
+      ...usageOf(of(tenantUsageKey(tenant).sk)),
+      limits: this.withDefaults(of(tenantLimitsKey(tenant).sk)),
+    };
+  }
+
+  /** What the tenant's files use and its pending uploads reserve (strongly consistent). */
+  async usage(tenant: string): Promise<Usage> {
+    const result = await aws(
+      this.client.send(
+        new GetCommand({
+          TableName: this.tableName,
+          Key: tenantUsageKey(tenant),
+          ConsistentRead: true,
+        }),
+      ),
+    );
+    return usageOf(result.Item);
+  }
+
+  private withDefaults(item: Record<string, unknown> | undefined): TenantLimits {
+    const own = (item ?? {}) as Partial<TenantLimits>;
+    return {
+      maxObjectBytes: own.maxObjectBytes ?? this.defaults.maxObjectBytes,
+      maxBytes: own.maxBytes !== undefined ? own.maxBytes : this.defaults.maxBytes,
+      maxObjects: own.maxObjects !== undefined ? own.maxObjects : this.defaults.maxObjects,
+      allowedContentTypes: own.allowedContentTypes ?? this.defaults.allowedContentTypes,
+    };
+  }
+}
+
+/**
+ * Refuses (413 `quota_exceeded`) a grant whose size is unknown — a plain presigned PUT —
+ * once the tenant is at a quota: used + reserved has reached it. A new file counts against
+ * the file quota, an overwrite does not.
+ */
+export function mustHaveRoom(standing: Standing, options: { newFile: boolean }): void {
+  const { limits } = standing;
+  const full = (dimension: "bytes" | "objects", max: number | null) =>
+    max !== null && standing.used[dimension] + standing.reserved[dimension] >= max;
+  if (full("bytes", limits.maxBytes)) {
+    throw quotaExceeded("bytes", limits.maxBytes ?? 0, { bytes: 0, objects: 0 }, standing);
+  }
+  if (options.newFile && full("objects", limits.maxObjects)) {
+    throw quotaExceeded("objects", limits.maxObjects ?? 0, { bytes: 0, objects: 1 }, standing);
+  }
+}
+
+export function quotaExceeded(
+  dimension: "bytes" | "objects",
+  limit: number,
+  amount: Amount,
+  usage: Usage,
+) {
+  return Errors.payloadTooLarge(
+    `The upload would pass the tenant's ${dimension === "bytes" ? "storage" : "file count"} quota: ` +
+      `${usage.used[dimension]} used + ${usage.reserved[dimension]} reserved + ${amount[dimension]} requested > ${limit}`,
+    {
+      dimension,
+      limit,
+      used: usage.used[dimension],
+      reserved: usage.reserved[dimension],
+      requested: amount[dimension],
+    },
+    "quota_exceeded",
+  );
+}
+
+function usageOf(item: Record<string, unknown> | undefined): Usage {
+  const counters = (item ?? {}) as Record<string, number | undefined>;
+  return {
+    used: { bytes: counters.bytes ?? 0, objects: counters.objects ?? 0 },
+    reserved: { bytes: counters.reservedBytes ?? 0, objects: counters.reservedObjects ?? 0 },
+  };
+}
