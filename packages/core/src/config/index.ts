@@ -2,6 +2,7 @@
 // docs/performance.md); the classic `zod` import would add about 80 KB to each one.
 import * as z from "zod/mini";
 import { MAX_EXPIRES_SECONDS } from "../presign/limits";
+import { isMediaPattern } from "../uploads/limits";
 import { parseEnvironment } from "./env";
 import { wholeNumber } from "./numbers";
 
@@ -12,17 +13,21 @@ export const MIN_PART_BYTES = 5 * MIB;
 export const MAX_PART_BYTES = 5 * 1024 * MIB;
 export const MAX_OBJECT_BYTES = 5 * 1024 * 1024 * MIB;
 export const MAX_PARTS = 10_000;
-const MEDIA_PATTERN = /^([a-z0-9!#$&^_.+-]+|\*)\/([a-z0-9!#$&^_.+-]+|\*)$/;
 
 const byteCount = (name: string, max: number) => wholeNumber(name, 1, max, "bytes");
 
 const quota = (name: string) =>
-  z.union([
-    z.literal("unlimited"),
-    z.string().check(z.regex(/^\d+$/, `${name} must be a number or unlimited`)),
-  ]);
+  z.string().check(z.regex(/^(\d+|unlimited)$/, `${name} must be a number or unlimited`));
 
 const positiveInt = (name: string, max: number) => wholeNumber(name, 1, max);
+
+/** The entries of a comma-separated list of media types, trimmed, lower case. */
+function mediaPatterns(value: string): string[] {
+  return value
+    .split(",")
+    .map((pattern) => pattern.trim().toLowerCase())
+    .filter(Boolean);
+}
 
 /**
  * Runtime settings, read from environment variables with documented defaults:
@@ -40,11 +45,15 @@ const positiveInt = (name: string, max: number) => wholeNumber(name, 1, max);
  * | `FILEGATE_MULTIPART_THRESHOLD` | 104857600 (100 MiB) | size from which upload intents use multipart (max 5 GiB) |
  * | `FILEGATE_PART_SIZE` | 8388608 (8 MiB) | smallest multipart part (5 MiB to 5 GiB) |
  * | `FILEGATE_MULTIPART_HOURS` | 24 | how long a multipart upload may take before it is aborted |
+ *
+ * The schema checks the variables as the strings they are ({@link loadSettings} reads the
+ * numbers and lists out of them): checks on strings are all every function's bundle needs of
+ * zod, where coercions, unions and transforms would add about 8 KB to each.
  */
 export const SettingsSchema = z.object({
   FILEGATE_PRESIGN_EXPIRES: z._default(
     positiveInt("FILEGATE_PRESIGN_EXPIRES", MAX_EXPIRES_SECONDS),
-    300,
+    "300",
   ),
   FILEGATE_TENANT_CLAIM: z._default(
     z
@@ -52,48 +61,40 @@ export const SettingsSchema = z.object({
       .check(z.regex(/^[A-Za-z0-9_:./-]{1,128}$/, "FILEGATE_TENANT_CLAIM must be a claim name")),
     "tenant",
   ),
-  FILEGATE_TOMBSTONE_DAYS: z._default(positiveInt("FILEGATE_TOMBSTONE_DAYS", 3650), 30),
+  FILEGATE_TOMBSTONE_DAYS: z._default(positiveInt("FILEGATE_TOMBSTONE_DAYS", 3650), "30"),
   FILEGATE_AUDIT_RETENTION_DAYS: z._default(
     positiveInt("FILEGATE_AUDIT_RETENTION_DAYS", 36500),
-    365,
+    "365",
   ),
   FILEGATE_MAX_OBJECT_BYTES: z._default(
     byteCount("FILEGATE_MAX_OBJECT_BYTES", MAX_OBJECT_BYTES),
-    MAX_OBJECT_BYTES,
+    String(MAX_OBJECT_BYTES),
   ),
   FILEGATE_QUOTA_BYTES: z._default(quota("FILEGATE_QUOTA_BYTES"), "unlimited"),
   FILEGATE_QUOTA_OBJECTS: z._default(quota("FILEGATE_QUOTA_OBJECTS"), "unlimited"),
   FILEGATE_CONTENT_TYPES: z._default(
-    z
-      .pipe(
-        z.string(),
-        z.transform((value) =>
-          value
-            .split(",")
-            .map((pattern) => pattern.trim().toLowerCase())
-            .filter(Boolean),
-        ),
-      )
-      .check(
-        z.refine(
-          (patterns: string[]) =>
-            patterns.length > 0 && patterns.every((pattern) => MEDIA_PATTERN.test(pattern)),
-          "FILEGATE_CONTENT_TYPES must be media types or patterns such as image/*, comma-separated",
-        ),
-      ),
-    ["*/*"],
+    z.string().check(
+      z.refine((value: string) => {
+        const patterns = mediaPatterns(value);
+        return patterns.length > 0 && patterns.every(isMediaPattern);
+      }, "FILEGATE_CONTENT_TYPES must be media types or patterns such as image/*, comma-separated"),
+    ),
+    "*/*",
   ),
   FILEGATE_MULTIPART_THRESHOLD: z._default(
     byteCount("FILEGATE_MULTIPART_THRESHOLD", MAX_SINGLE_PUT_BYTES),
-    100 * MIB,
+    String(100 * MIB),
   ),
   FILEGATE_PART_SIZE: z._default(
     byteCount("FILEGATE_PART_SIZE", MAX_PART_BYTES).check(
-      z.minimum(MIN_PART_BYTES, `FILEGATE_PART_SIZE must be at least ${MIN_PART_BYTES} (5 MiB)`),
+      z.refine(
+        (value: string) => Number(value) >= MIN_PART_BYTES,
+        `FILEGATE_PART_SIZE must be at least ${MIN_PART_BYTES} (5 MiB)`,
+      ),
     ),
-    8 * MIB,
+    String(8 * MIB),
   ),
-  FILEGATE_MULTIPART_HOURS: z._default(positiveInt("FILEGATE_MULTIPART_HOURS", 24 * 7), 24),
+  FILEGATE_MULTIPART_HOURS: z._default(positiveInt("FILEGATE_MULTIPART_HOURS", 24 * 7), "24"),
 });
 
 const DAY_SECONDS = 24 * 60 * 60;
@@ -122,24 +123,22 @@ export interface Settings {
  */
 export function loadSettings(env: Record<string, string | undefined>): Settings {
   const parsed = parseEnvironment(SettingsSchema, env);
+  const quota = (value: string) => (value === "unlimited" ? null : Number(value));
   return {
-    presignExpiresSeconds: parsed.FILEGATE_PRESIGN_EXPIRES,
+    presignExpiresSeconds: Number(parsed.FILEGATE_PRESIGN_EXPIRES),
     tenantClaim: parsed.FILEGATE_TENANT_CLAIM,
-    tombstoneTtlSeconds: parsed.FILEGATE_TOMBSTONE_DAYS * DAY_SECONDS,
-    auditRetentionSeconds: parsed.FILEGATE_AUDIT_RETENTION_DAYS * DAY_SECONDS,
+    tombstoneTtlSeconds: Number(parsed.FILEGATE_TOMBSTONE_DAYS) * DAY_SECONDS,
+    auditRetentionSeconds: Number(parsed.FILEGATE_AUDIT_RETENTION_DAYS) * DAY_SECONDS,
     defaultLimits: {
-      maxObjectBytes: parsed.FILEGATE_MAX_OBJECT_BYTES,
-      maxBytes:
-        parsed.FILEGATE_QUOTA_BYTES === "unlimited" ? null : Number(parsed.FILEGATE_QUOTA_BYTES),
-      maxObjects:
-        parsed.FILEGATE_QUOTA_OBJECTS === "unlimited"
-          ? null
-          : Number(parsed.FILEGATE_QUOTA_OBJECTS),
-      allowedContentTypes: parsed.FILEGATE_CONTENT_TYPES,
+      maxObjectBytes: Number(parsed.FILEGATE_MAX_OBJECT_BYTES),
+      maxBytes: quota(parsed.FILEGATE_QUOTA_BYTES),
+      maxObjects: quota(parsed.FILEGATE_QUOTA_OBJECTS),
+      allowedContentTypes: mediaPatterns(parsed.FILEGATE_CONTENT_TYPES),
     },
-    multipartThresholdBytes: parsed.FILEGATE_MULTIPART_THRESHOLD,
-    partSizeBytes: parsed.FILEGATE_PART_SIZE,
-    multipartTtlSeconds: parsed.FILEGATE_MULTIPART_HOURS * 3600,
+    multipartThresholdBytes: Number(parsed.FILEGATE_MULTIPART_THRESHOLD),
+    partSizeBytes: Number(parsed.FILEGATE_PART_SIZE),
+    multipartTtlSeconds: Number(parsed.FILEGATE_MULTIPART_HOURS) * 3600,
   };
 }
+
 export * from "./operations";

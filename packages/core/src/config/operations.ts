@@ -3,10 +3,10 @@ import { parseEnvironment } from "./env";
 import { wholeNumber } from "./numbers";
 
 const OperationsSchema = z.object({
-  FILEGATE_MAX_RECEIVE_COUNT: z._default(wholeNumber("FILEGATE_MAX_RECEIVE_COUNT", 1, 1000), 5),
+  FILEGATE_MAX_RECEIVE_COUNT: z._default(wholeNumber("FILEGATE_MAX_RECEIVE_COUNT", 1, 1000), "5"),
   FILEGATE_RECONCILE_GRACE_SECONDS: z._default(
     wholeNumber("FILEGATE_RECONCILE_GRACE_SECONDS", 0, 86_400),
-    120,
+    "120",
   ),
 });
 
@@ -33,7 +33,7 @@ export function loadOperationsSettings(
 ): OperationsSettings {
   const parsed = parseEnvironment(OperationsSchema, env);
   return {
-    maxReceiveCount: parsed.FILEGATE_MAX_RECEIVE_COUNT,
-    reconcileGraceSeconds: parsed.FILEGATE_RECONCILE_GRACE_SECONDS,
+    maxReceiveCount: Number(parsed.FILEGATE_MAX_RECEIVE_COUNT),
+    reconcileGraceSeconds: Number(parsed.FILEGATE_RECONCILE_GRACE_SECONDS),
   };
 }
