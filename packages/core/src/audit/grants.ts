@@ -6,6 +6,7 @@ import { type AuditAction, type GrantConditions, newGrantId } from "./records";
 
 /** The object metadata field that carries the id of the write grant an upload used. */
 export const GRANT_METADATA = "filegate-grant";
+const GRANT_QUERY = `x-amz-meta-${GRANT_METADATA}`;
 
 const METHOD: Record<AuditAction, PresignInput["method"]> = {
   read: "GET",
@@ -48,8 +49,8 @@ export class GrantIssuer {
     const presigned = await this.presigner.presign({
       method: METHOD[action],
       objectKey: objectKeyFor(principal.tenant, key),
-      ...(request.headers ? { headers: request.headers } : {}),
-      ...(action === "write" ? { query: { [`x-amz-meta-${GRANT_METADATA}`]: id } } : {}),
+      headers: request.headers,
+      query: action === "write" ? { [GRANT_QUERY]: id } : undefined,
     });
     await this.audit.recordGrant({
       id,
@@ -57,9 +58,11 @@ export class GrantIssuer {
       key,
       actor: principal.actor,
       action,
-      ...origin,
+      requestId: origin.requestId,
+      sourceIp: origin.sourceIp,
+      userAgent: origin.userAgent,
       expiresAt: presigned.expiresAt,
-      ...(request.conditions ? { conditions: request.conditions } : {}),
+      conditions: request.conditions,
     });
     return { ...presigned, grantId: id };
   }

@@ -80,7 +80,8 @@ export function createPresigner(config: PresignerConfig): Presigner {
           hostname: base.hostname,
           ...(base.port === undefined ? {} : { port: base.port }),
           path: `${base.pathPrefix}/${encodeKeyPath(objectKey)}`,
-          query: { ...query },
+          // The signer copies the request before it adds its parameters.
+          query,
           headers: { ...headers, host: base.host },
         },
         {
@@ -133,8 +134,12 @@ function baseRequest(config: PresignerConfig) {
   };
 }
 
+const UNRESERVED = /^[A-Za-z0-9\-_.~]*$/;
+
 /** RFC 3986 encoding, as SigV4 wants it: everything but `A-Z a-z 0-9 - _ . ~`. */
 function encodeSegment(value: string): string {
+  // Most names and values need no escape at all (the signature, the date, the algorithm).
+  if (UNRESERVED.test(value)) return value;
   return encodeURIComponent(value).replace(
     /[!'()*]/g,
     (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`,

@@ -100,14 +100,16 @@ export class AccountLookup {
  * the file quota, an overwrite does not.
  */
 export function mustHaveRoom(standing: Standing, options: { newFile: boolean }): void {
-  const { limits } = standing;
-  const full = (dimension: "bytes" | "objects", max: number | null) =>
-    max !== null && standing.used[dimension] + standing.reserved[dimension] >= max;
-  if (full("bytes", limits.maxBytes)) {
-    throw quotaExceeded("bytes", limits.maxBytes ?? 0, { bytes: 0, objects: 0 }, standing);
+  const { limits, used, reserved } = standing;
+  if (limits.maxBytes !== null && used.bytes + reserved.bytes >= limits.maxBytes) {
+    throw quotaExceeded("bytes", limits.maxBytes, { bytes: 0, objects: 0 }, standing);
   }
-  if (options.newFile && full("objects", limits.maxObjects)) {
-    throw quotaExceeded("objects", limits.maxObjects ?? 0, { bytes: 0, objects: 1 }, standing);
+  if (
+    options.newFile &&
+    limits.maxObjects !== null &&
+    used.objects + reserved.objects >= limits.maxObjects
+  ) {
+    throw quotaExceeded("objects", limits.maxObjects, { bytes: 0, objects: 1 }, standing);
   }
 }
 

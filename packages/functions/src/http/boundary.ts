@@ -42,30 +42,7 @@ export function route(run: (request: Request) => Promise<HttpResult>) {
   ): Promise<HttpResult> => {
     const requestId = event.requestContext.requestId;
     try {
-      const headers = lowerCaseKeys(event.headers ?? {});
-      const principal = principalFromClaims(
-        event.requestContext.authorizer?.jwt?.claims,
-        settings.tenantClaim,
-      );
-      return await run({
-        event,
-        principal,
-        requestId,
-        origin: {
-          requestId,
-          sourceIp: event.requestContext.http?.sourceIp ?? "",
-          userAgent: event.requestContext.http?.userAgent ?? "",
-        },
-        header: (name) => headers[name.toLowerCase()],
-        query: (name) => event.queryStringParameters?.[name],
-        body: () =>
-          event.body === undefined
-            ? undefined
-            : event.isBase64Encoded
-              ? Buffer.from(event.body, "base64").toString("utf8")
-              : event.body,
-        remainingTimeMs: () => context?.getRemainingTimeInMillis() ?? Number.POSITIVE_INFINITY,
-      });
+      return await run(new ParsedRequest(event, context));
     } catch (error) {
       if (isFilegateError(error)) {
         if (error.status >= 500) logger.error("request failed", { requestId, error });
@@ -89,6 +66,54 @@ export function route(run: (request: Request) => Promise<HttpResult>) {
       });
     }
   };
+}
+
+/**
+ * A {@link Request} over an API Gateway event. Its accessors are methods of the class rather
+ * than closures made per request: a redirect costs a few tens of microseconds, and building
+ * (and, in a bundle that keeps names, naming) four functions each time was a visible part.
+ */
+class ParsedRequest implements Request {
+  readonly principal: Principal;
+  readonly requestId: string;
+  readonly origin: RequestOrigin;
+  private readonly headers: Record<string, string>;
+
+  constructor(
+    readonly event: HttpEvent,
+    private readonly context: Pick<Context, "getRemainingTimeInMillis"> | undefined,
+  ) {
+    const { requestContext } = event;
+    this.requestId = requestContext.requestId;
+    this.headers = lowerCaseKeys(event.headers ?? {});
+    this.principal = principalFromClaims(
+      requestContext.authorizer?.jwt?.claims,
+      settings.tenantClaim,
+    );
+    this.origin = {
+      requestId: this.requestId,
+      sourceIp: requestContext.http?.sourceIp ?? "",
+      userAgent: requestContext.http?.userAgent ?? "",
+    };
+  }
+
+  header(name: string): string | undefined {
+    return this.headers[name.toLowerCase()];
+  }
+
+  query(name: string): string | undefined {
+    return this.event.queryStringParameters?.[name];
+  }
+
+  body(): string | undefined {
+    const { body, isBase64Encoded } = this.event;
+    if (body === undefined) return undefined;
+    return isBase64Encoded ? Buffer.from(body, "base64").toString("utf8") : body;
+  }
+
+  remainingTimeMs(): number {
+    return this.context?.getRemainingTimeInMillis() ?? Number.POSITIVE_INFINITY;
+  }
 }
 
 /** Throws 403 unless the caller's token carries `scope`. */
