@@ -3,7 +3,9 @@ import {
   type DynamoDBClient,
   type WriteRequest,
 } from "@aws-sdk/client-dynamodb";
+import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { marshall } from "@aws-sdk/util-dynamodb";
+import { AuditJournal } from "@filegate/core/audit";
 import {
   type FileItem,
   fileListingKeys,
@@ -11,6 +13,9 @@ import {
   ItemType,
   normalizeSequencer,
 } from "@filegate/core/table";
+import { parseObjectKey } from "@filegate/core/tenancy";
+import { BENCH } from "./environment";
+import { GRANT_ISSUED, grantIdFor } from "./grants";
 import { inParallel } from "./measure";
 
 /** The stored item of a present file, exactly as the subscriber writes one. */
@@ -51,5 +56,36 @@ export async function batchWrite(
       );
       requests = result.UnprocessedItems?.[tableName] ?? [];
     }
+  });
+}
+
+/**
+ * Writes the audit record of the write grant (`grantIdFor`) that each upload of
+ * `objectKeys` was made with, as `PUT /files/{key+}` writes it before it answers.
+ */
+export async function seedGrants(
+  client: DynamoDBClient,
+  tableName: string,
+  objectKeys: readonly string[],
+): Promise<void> {
+  const journal = new AuditJournal({
+    client: DynamoDBDocumentClient.from(client),
+    tableName,
+    retentionSeconds: 86_400,
+  });
+  await inParallel(objectKeys, 8, async (objectKey) => {
+    const location = parseObjectKey(objectKey);
+    if (!location) throw new Error(`${objectKey} is outside the tenant layout`);
+    await journal.recordGrant({
+      id: grantIdFor(objectKey),
+      tenant: location.tenant,
+      key: location.key,
+      actor: BENCH.actor,
+      action: "write",
+      requestId: "filegate-bench",
+      sourceIp: "127.0.0.1",
+      userAgent: "filegate-bench",
+      expiresAt: new Date(GRANT_ISSUED.getTime() + 300_000).toISOString(),
+    });
   });
 }

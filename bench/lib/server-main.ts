@@ -12,6 +12,7 @@ import { join } from "node:path";
 import { startDynamo } from "../../packages/local/src/dynamodb";
 import { startS3 } from "../../packages/local/src/s3";
 import { BENCH } from "./environment";
+import { GRANT_HEADER, grantIdFor } from "./grants";
 import { FIXED_OBJECT, FIXED_REDIRECT, type ServerKind } from "./servers";
 
 async function start(kind: ServerKind): Promise<{ endpoint: string; stop(): Promise<void> }> {
@@ -31,10 +32,11 @@ async function start(kind: ServerKind): Promise<{ endpoint: string; stop(): Prom
       };
     }
     case "head":
-      // What S3 answers to HeadObject, always the same object: the subscriber's cost without
-      // an emulator's disk work.
-      return listen((_req, res) => {
+      // What S3 answers to HeadObject, always the same object, uploaded with the write grant
+      // of its key: the subscriber's cost without an emulator's disk work.
+      return listen((req, res) => {
         res.writeHead(200, {
+          [GRANT_HEADER]: grantIdFor(objectKeyOf(req.url ?? "")),
           "Content-Type": FIXED_OBJECT.contentType,
           "Content-Length": String(FIXED_OBJECT.size),
           ETag: `"${FIXED_OBJECT.etag}"`,
@@ -56,6 +58,12 @@ async function start(kind: ServerKind): Promise<{ endpoint: string; stop(): Prom
         res.end();
       });
   }
+}
+
+/** The object key of a path-style request to the benchmark bucket: `/<bucket>/<key>?...`. */
+function objectKeyOf(url: string): string {
+  const path = url.split("?")[0] ?? "";
+  return path.slice(`/${BENCH.bucket}/`.length).split("/").map(decodeURIComponent).join("/");
 }
 
 function listen(handle: Parameters<typeof createServer>[1]) {

@@ -6,7 +6,8 @@ import { createInterface } from "node:readline";
 /**
  * - `dynalite`, `dynamodb-local`: the DynamoDB emulators of the local stack
  * - `s3`: the local stack's S3 emulator (s3rver), with the benchmark bucket
- * - `head`: answers every request like S3's HeadObject of {@link FIXED_OBJECT}
+ * - `head`: answers every request like S3's HeadObject of {@link FIXED_OBJECT}, uploaded with
+ *   the write grant of its key (`grantIdFor`, bench/lib/grants.ts)
  * - `redirect`: answers every request with a fixed 307 to {@link FIXED_REDIRECT}
  */
 export type ServerKind = "dynalite" | "dynamodb-local" | "s3" | "head" | "redirect";

@@ -1,26 +1,33 @@
 /**
  * Event ingestion: events per second through the queue subscriber (SQS batches of 10 S3
  * records) into the DynamoDB emulator, against raw writes of as many items with the same
- * kind of client. The subscriber asks S3 for each created object's Content-Type
- * (HeadObject); the variant says who answers: `fixed-head`, a server that answers like S3
- * at once (the subscriber's own cost), or `s3-emulator`, the local stack's s3rver holding the
+ * kind of client. Every event is an upload made with a write grant whose record is in the
+ * table, so every event takes the admitted path: HeadObject (Content-Type, and the grant id
+ * in the metadata), the grant's lookup, the tenant's limits, the file's state, the event's
+ * audit record and the tenant's usage (each event of an object reports another size). The
+ * variant says who answers the HeadObject: `fixed-head`, a server that answers like S3 at
+ * once (the subscriber's own cost), or `s3-emulator`, the local stack's s3rver holding the
  * objects (the whole local path, emulator's disk work included).
  */
-import { DynamoDBClient, GetItemCommand } from "@aws-sdk/client-dynamodb";
+import { DynamoDBClient, GetItemCommand, QueryCommand } from "@aws-sdk/client-dynamodb";
 import { PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { DynamoDBDocumentClient, PutCommand } from "@aws-sdk/lib-dynamodb";
-import { marshall } from "@aws-sdk/util-dynamodb";
-import { fileStateKey, normalizeSequencer } from "@filegate/core/table";
+import { marshall, unmarshall } from "@aws-sdk/util-dynamodb";
+import { GRANT_METADATA } from "@filegate/core/audit";
+import { fileStateKey, normalizeSequencer, tenantUsageKey } from "@filegate/core/table";
 import { ensureTable, lambdaContext } from "@filegate/local";
 import { BENCH, handlerEnvironment, useHandlerEnvironment } from "../lib/environment";
 import { type ObjectEvent, sqsBatch } from "../lib/events";
+import { grantIdFor } from "../lib/grants";
 import { inParallel, timeRounds } from "../lib/measure";
-import { figure, ratio, type SuiteResult } from "../lib/report";
-import { presentFile } from "../lib/seed";
+import { figure, formatNumber, ratio, type SuiteResult } from "../lib/report";
+import { presentFile, seedGrants } from "../lib/seed";
 import { FIXED_OBJECT, startServer } from "../lib/servers";
 import { progress, type Suite } from "../lib/suite";
 
 const BATCH = 10;
+/** Batches run once more after timing, each DynamoDB call counted. */
+const COUNTED_BATCHES = 5;
 
 interface StoredObject {
   key: string;
@@ -48,25 +55,33 @@ export const run: Suite = async (options) => {
           size: FIXED_OBJECT.size,
           etag: FIXED_OBJECT.etag,
         }));
+    // Each upload was made with a write grant (PUT /files/{key+}) whose record is here.
+    await seedGrants(
+      client,
+      BENCH.table,
+      objects.map((object) => object.key),
+    );
 
     const { handler } = await import("../../packages/functions/src/events/subscriber");
+    // The handlers' own client (the same module instance): to count an event's calls.
+    const { dynamo: handlerClient } = await import("../../packages/functions/src/lib/dynamo");
     const context = lambdaContext("filegate-bench-subscriber");
     // S3 sequencers only grow; each event here is newer than the last, so each is applied.
+    // Each event of an object reports another size than the one before, as an overwrite
+    // with other content would: every event moves the tenant's usage.
     let sequencer = BigInt(Date.now()) << 16n;
     let sent = 0;
     let failed = 0;
-    const lastSequencer = new Map<string, string>();
+    const lastEvent = new Map<string, { sequencer: string; size: number }>();
     const nextEvents = (): ObjectEvent[] =>
       Array.from({ length: BATCH }, () => {
-        const object = objects[sent++ % objects.length] as StoredObject;
+        const object = objects[sent % objects.length] as StoredObject;
+        const size = object.size + (Math.floor(sent / objects.length) % 2);
+        sent++;
         sequencer++;
-        lastSequencer.set(object.key, sequencer.toString(16).toUpperCase());
-        return {
-          objectKey: object.key,
-          sequencer: sequencer.toString(16).toUpperCase(),
-          size: object.size,
-          etag: object.etag,
-        };
+        const event = { sequencer: sequencer.toString(16).toUpperCase(), size };
+        lastEvent.set(object.key, event);
+        return { objectKey: object.key, etag: object.etag, ...event };
       });
     const subscriber = async () => {
       const response = await handler(sqsBatch(nextEvents()), context);
@@ -106,27 +121,25 @@ export const run: Suite = async (options) => {
     const perSecond = (id: string) => (samples.get(id)?.wall ?? []).map((us) => (BATCH * 1e6) / us);
     const cpuPerItem = (id: string) => (samples.get(id)?.cpu ?? []).map((us) => us / BATCH);
 
-    // Every object's item must hold the newest event sent for it: none was lost, none stale.
-    const newest = await Promise.all(
-      objects.map(async (object) => {
-        const { Item } = await client.send(
-          new GetItemCommand({
-            TableName: BENCH.table,
-            Key: marshall(
-              fileStateKey(BENCH.tenant, object.key.replace(`tenants/${BENCH.tenant}/`, "")),
-            ),
-          }),
-        );
-        return (
-          Item?.seq?.S === normalizeSequencer(lastSequencer.get(object.key) ?? "0") &&
-          Item?.contentType?.S === FIXED_OBJECT.contentType
-        );
-      }),
+    // What an event costs in calls: a few more batches, each DynamoDB call counted by kind.
+    const calls = new Map<string, number>();
+    const COUNTER = "filegateBenchCallCounter";
+    handlerClient.middlewareStack.add(
+      (next, context) => async (args) => {
+        const kind = callKind(context.commandName ?? "", args.input);
+        calls.set(kind, (calls.get(kind) ?? 0) + 1);
+        return next(args);
+      },
+      { step: "initialize", name: COUNTER },
     );
+    for (let i = 0; i < COUNTED_BATCHES; i++) await subscriber();
+    handlerClient.middlewareStack.remove(COUNTER);
+    const countedEvents = COUNTED_BATCHES * BATCH;
+    const callsPerEvent = [...calls.values()].reduce((sum, n) => sum + n, 0) / countedEvents;
+
     const checks = {
       "no event failed": failed === 0,
-      "every object's item holds its newest event, Content-Type from HeadObject":
-        newest.every(Boolean),
+      ...(await verifyIndex(client, objects, lastEvent)),
     };
 
     const title = emulator ? "S3 emulator (s3rver)" : "fixed-answer S3 endpoint";
@@ -158,10 +171,16 @@ export const run: Suite = async (options) => {
       "µs",
       cpuPerItem("raw"),
     );
+    const perEvent = figure(
+      `ingest.${options.variant}.calls`,
+      "subscriber, DynamoDB calls per event",
+      "calls",
+      [callsPerEvent],
+    );
     const result: SuiteResult = {
       suite: `ingest-${options.variant}`,
-      title: `3. Event ingestion, HeadObject answered by the ${title} (batches of ${BATCH}, ${options.dynamodb})`,
-      figures: [events, raw, eventCpu, rawCpu],
+      title: `3. Event ingestion, admitted uploads, HeadObject answered by the ${title} (batches of ${BATCH}, ${options.dynamodb})`,
+      figures: [events, raw, eventCpu, rawCpu, perEvent],
       ratios: [
         ratio(`ingest.${options.variant}.subscriber/raw`, "subscriber / raw writes", events, raw, {
           op: ">=",
@@ -182,14 +201,100 @@ export const run: Suite = async (options) => {
         headObject: emulator ? "s3rver" : "fixed answer",
         objects: objects.length,
         events: sent,
+        grants: "every upload carries the id of a write grant whose record is in the table",
       },
-      notes: [],
+      notes: [
+        `per event: ${[...calls]
+          .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
+          .map(([kind, n]) => `${kind} ${formatNumber(n / countedEvents)}`)
+          .join(", ")} (${formatNumber(callsPerEvent)} DynamoDB calls), and one HeadObject`,
+      ],
     };
     return result;
   } finally {
     await Promise.all([dynamo.stop(), s3.stop()]);
   }
 };
+
+/**
+ * What the index must hold once every event is in: each object's newest event, admitted
+ * (none lost, none stale, none quarantined); the tenant's usage counting each object once,
+ * at its last size; and the events' audit records linked to the grants of their uploads.
+ */
+async function verifyIndex(
+  client: DynamoDBClient,
+  objects: readonly StoredObject[],
+  lastEvent: ReadonlyMap<string, { sequencer: string; size: number }>,
+): Promise<Record<string, boolean>> {
+  const keyOf = (object: StoredObject) => object.key.replace(`tenants/${BENCH.tenant}/`, "");
+  const newest = await Promise.all(
+    objects.map(async (object) => {
+      const { Item } = await client.send(
+        new GetItemCommand({
+          TableName: BENCH.table,
+          Key: marshall(fileStateKey(BENCH.tenant, keyOf(object))),
+        }),
+      );
+      return (
+        Item?.seq?.S === normalizeSequencer(lastEvent.get(object.key)?.sequencer ?? "0") &&
+        Item?.state?.S === "present" &&
+        Item?.contentType?.S === FIXED_OBJECT.contentType
+      );
+    }),
+  );
+  const { Item: usageItem } = await client.send(
+    new GetItemCommand({
+      TableName: BENCH.table,
+      Key: marshall(tenantUsageKey(BENCH.tenant)),
+      ConsistentRead: true,
+    }),
+  );
+  const usage = usageItem ? unmarshall(usageItem) : {};
+  const bytes = [...lastEvent.values()].reduce((sum, event) => sum + event.size, 0);
+  const first = objects[0] as StoredObject;
+  const { Items: history = [] } = await client.send(
+    new QueryCommand({
+      TableName: BENCH.table,
+      KeyConditionExpression: "pk = :pk AND begins_with(sk, :log)",
+      ExpressionAttributeValues: marshall({
+        ":pk": fileStateKey(BENCH.tenant, keyOf(first)).pk,
+        ":log": "LOG#",
+      }),
+      ScanIndexForward: false,
+      Limit: 1,
+    }),
+  );
+  const latest = history[0] ? unmarshall(history[0]) : {};
+  return {
+    "every object's item holds its newest event, admitted, Content-Type from HeadObject":
+      newest.every(Boolean),
+    "the tenant's usage counts every object once, at its last size":
+      usage.objects === objects.length && usage.bytes === bytes,
+    "the newest audit record of an object is its event, linked to its upload's grant":
+      latest.kind === "event" &&
+      latest.verdict === "admitted" &&
+      latest.attribution === "metadata" &&
+      latest.grantId === grantIdFor(first.key),
+  };
+}
+
+/** A DynamoDB call by operation and item: "GetItem audit record", "UpdateItem usage". */
+function callKind(commandName: string, input: unknown): string {
+  const { Key, Item } = (input ?? {}) as {
+    Key?: Record<string, unknown>;
+    Item?: Record<string, unknown>;
+  };
+  const sortKey = (Key ?? Item)?.sk;
+  const sk = String((sortKey as { S?: string } | undefined)?.S ?? sortKey ?? "");
+  const items: Record<string, string> = {
+    STATE: "file state",
+    USAGE: "usage",
+    LIMITS: "limits",
+    UPLOAD: "intent",
+  };
+  const item = sk.startsWith("LOG#") ? "audit record" : (items[sk] ?? "other");
+  return `${commandName.replace(/Command$/, "")} ${item}`;
+}
 
 /** Puts `count` objects into the S3 emulator, as uploads through presigned URLs would. */
 async function uploadObjects(count: number): Promise<StoredObject[]> {
@@ -211,6 +316,8 @@ async function uploadObjects(count: number): Promise<StoredObject[]> {
           Key: key,
           Body: body,
           ContentType: FIXED_OBJECT.contentType,
+          // The write grant's id, as a presigned PUT of Filegate's signs it in.
+          Metadata: { [GRANT_METADATA]: grantIdFor(key) },
         }),
       );
       objects.push({ key, size: body.length, etag: (put.ETag ?? "").replaceAll('"', "") });
