@@ -211,14 +211,15 @@ describe("a subscriber that throws for one key", () => {
     const log = (message: string, fields?: unknown) =>
       logs.push({ message, ...(fields as Record<string, unknown>) });
     const metrics = new CapturedMetrics();
+    const describeObject = headObjectDescriber(presignerFor(stack.state));
     const subscriber = createSubscriber({
-      ingest: {
+      ingest: () => ({
         index: flaky,
         audit,
         ...store,
         bucket: stack.state.bucket,
-        describeObject: headObjectDescriber(presignerFor(stack.state)),
-      },
+        describeObject,
+      }),
       logger: { info: log, error: log } as never,
       metrics,
       maxReceiveCount: 3,

@@ -95,6 +95,31 @@ export class AccountLookup {
 }
 
 /**
+ * Limits read at most once per tenant: for the records of one batch of S3 events, which
+ * would otherwise read the same item once per record. A failed read is not kept, so the
+ * next record tries again. Build one per batch, never one per container: an operator's
+ * change of a tenant's limits applies from the next batch.
+ *
+ * @example const verifier = new UploadVerifier({ intents, audit, accounts: limitsOncePerTenant(accounts) })
+ */
+export function limitsOncePerTenant(
+  accounts: Pick<AccountLookup, "limits">,
+): Pick<AccountLookup, "limits"> {
+  const reads = new Map<string, Promise<TenantLimits>>();
+  return {
+    limits(tenant) {
+      let read = reads.get(tenant);
+      if (!read) {
+        read = accounts.limits(tenant);
+        reads.set(tenant, read);
+        read.catch(() => reads.delete(tenant));
+      }
+      return read;
+    },
+  };
+}
+
+/**
  * Refuses (413 `quota_exceeded`) a grant whose size is unknown — a plain presigned PUT —
  * once the tenant is at a quota: used + reserved has reached it. A new file counts against
  * the file quota, an overwrite does not.

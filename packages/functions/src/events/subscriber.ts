@@ -19,11 +19,15 @@ import { intents } from "../lib/intents";
 import { logger } from "../lib/logger";
 import { metrics, publishMetrics } from "../lib/metrics";
 import { presigner } from "../lib/presigner";
-import { verifier } from "../lib/verifier";
+import { batchVerifier } from "../lib/verifier";
 import { METRICS } from "../observability";
 
 export interface SubscriberDeps {
-  ingest: IngestDeps;
+  /**
+   * What ingestion needs, built once per invocation: what the dependencies remember (each
+   * tenant's limits) lives no longer than the batch.
+   */
+  ingest: () => IngestDeps;
   logger: Pick<Logger, "info" | "error">;
   metrics: Pick<Metrics, "addMetric" | "hasStoredMetrics" | "publishStoredMetrics">;
   /** The queue's `maxReceiveCount`: a failure on that delivery sends the message to the DLQ. */
@@ -39,7 +43,7 @@ export interface SubscriberDeps {
 export function createSubscriber(deps: SubscriberDeps) {
   const count = (name: string) => deps.metrics.addMetric(name, MetricUnit.Count, 1);
 
-  async function recordHandler(message: SQSRecord): Promise<void> {
+  async function recordHandler(message: SQSRecord, ingest: IngestDeps): Promise<void> {
     const receiveCount = Number(message.attributes.ApproximateReceiveCount ?? 1);
     const context = { messageId: message.messageId, receiveCount };
     const failed = (text: string, fields: Record<string, unknown>, error: unknown) => {
@@ -68,7 +72,7 @@ export function createSubscriber(deps: SubscriberDeps) {
     }
     for (const record of notification.records) {
       try {
-        const result = await ingestRecord(record, deps.ingest);
+        const result = await ingestRecord(record, ingest);
         count(METRICS.names[result.outcome]);
         deps.logger.info(`event ${result.outcome}`, { ...context, ...result });
       } catch (error) {
@@ -84,8 +88,14 @@ export function createSubscriber(deps: SubscriberDeps) {
     // A processor holds the state of one batch: one per invocation, so that invocations
     // sharing this module (the local stack runs two at once) cannot mix their failures up.
     const processor = new BatchProcessor(EventType.SQS);
+    const ingest = deps.ingest();
     try {
-      return await processPartialResponse(event, recordHandler, processor, { context });
+      return await processPartialResponse(
+        event,
+        (message: SQSRecord) => recordHandler(message, ingest),
+        processor,
+        { context },
+      );
     } finally {
       publishMetrics(deps.metrics);
     }
@@ -101,17 +111,19 @@ function locate(encodedKey: string): { tenant?: string; key?: string } {
   }
 }
 
+const describeObject = headObjectDescriber(presigner);
+
 /** The queue subscriber that keeps the index. */
 export const handler = createSubscriber({
-  ingest: {
+  ingest: () => ({
     index: fileIndex,
     audit: auditLog,
     accounts,
     intents,
-    verify: (arrival) => verifier.verify(arrival),
+    verify: batchVerifier(),
     bucket: Resource.FileBucket.name,
-    describeObject: headObjectDescriber(presigner),
-  },
+    describeObject,
+  }),
   logger,
   metrics,
   maxReceiveCount: loadOperationsSettings(process.env).maxReceiveCount,
