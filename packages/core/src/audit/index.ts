@@ -2,4 +2,5 @@ export * from "./grants";
 export * from "./journal";
 export * from "./log";
 export * from "./query";
+export * from "./reader";
 export * from "./records";

@@ -2,7 +2,7 @@ import { UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { aws, Errors, isConditionFailed } from "../errors";
 import { ItemType, tenantLimitsKey, tenantUsageKey } from "../table";
 import type { TenantLimits } from "./limits";
-import type { LimitsUpdate } from "./requests";
+import type { LimitsUpdate } from "./limits-update";
 import { AccountLookup, type Amount, quotaExceeded, type Usage } from "./standing";
 
 /**
@@ -15,27 +15,28 @@ export class TenantAccounts extends AccountLookup {
   /** Sets some of a tenant's own limits; `null` makes a quota unlimited. */
   async setLimits(tenant: string, update: LimitsUpdate): Promise<TenantLimits> {
     const entries = Object.entries(update).filter(([, value]) => value !== undefined);
-    if (entries.length > 0) {
-      await aws(
-        this.client.send(
-          new UpdateCommand({
-            TableName: this.tableName,
-            Key: tenantLimitsKey(tenant),
-            UpdateExpression: `SET #type = :type, tenant = :tenant, ${entries.map(([name]) => `#${name} = :${name}`).join(", ")}`,
-            ExpressionAttributeNames: {
-              "#type": "type",
-              ...Object.fromEntries(entries.map(([name]) => [`#${name}`, name])),
-            },
-            ExpressionAttributeValues: {
-              ":type": ItemType.Limits,
-              ":tenant": tenant,
-              ...Object.fromEntries(entries.map(([name, value]) => [`:${name}`, value])),
-            },
-          }),
-        ),
-      );
-    }
-    return this.limits(tenant);
+    if (entries.length === 0) return this.limits(tenant);
+    // The updated item comes back with the write: one call, and never a stale read after it.
+    const result = await aws(
+      this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: tenantLimitsKey(tenant),
+          UpdateExpression: `SET #type = :type, tenant = :tenant, ${entries.map(([name]) => `#${name} = :${name}`).join(", ")}`,
+          ExpressionAttributeNames: {
+            "#type": "type",
+            ...Object.fromEntries(entries.map(([name]) => [`#${name}`, name])),
+          },
+          ExpressionAttributeValues: {
+            ":type": ItemType.Limits,
+            ":tenant": tenant,
+            ...Object.fromEntries(entries.map(([name, value]) => [`:${name}`, value])),
+          },
+          ReturnValues: "ALL_NEW",
+        }),
+      ),
+    );
+    return this.withDefaults(result.Attributes);
   }
 
   /**

@@ -1,32 +1,7 @@
+// One request schema per module: a route's bundle carries only the zod its own body needs.
 import * as z from "zod/mini";
 import { MAX_OBJECT_BYTES } from "../config";
-import { Errors } from "../errors";
-import { isMediaPattern, isMediaType } from "./limits";
-
-/** A change of a tenant's limits, as an operator sends it (omitted fields stay as they are). */
-export const LimitsUpdateSchema = z.strictObject({
-  maxObjectBytes: z.optional(z.int().check(z.minimum(1), z.maximum(MAX_OBJECT_BYTES))),
-  maxBytes: z.optional(z.nullable(z.int().check(z.minimum(0)))),
-  maxObjects: z.optional(z.nullable(z.int().check(z.minimum(0)))),
-  allowedContentTypes: z.optional(
-    z
-      .array(
-        z
-          .pipe(
-            z.string(),
-            z.transform((value) => value.toLowerCase()),
-          )
-          .check(
-            z.refine(
-              isMediaPattern,
-              "allowedContentTypes must be media types or patterns such as image/*",
-            ),
-          ),
-      )
-      .check(z.minLength(1), z.maxLength(100)),
-  ),
-});
-export type LimitsUpdate = z.infer<typeof LimitsUpdateSchema>;
+import { isMediaType } from "./limits";
 
 /** `POST /uploads`: what the client is about to upload. */
 export const IntentRequestSchema = z.strictObject({
@@ -54,37 +29,3 @@ export const IntentRequestSchema = z.strictObject({
   ifNoneMatch: z.optional(z.literal("*", { error: 'ifNoneMatch can only be "*" (create only)' })),
 });
 export type IntentRequest = z.infer<typeof IntentRequestSchema>;
-
-/** `POST /uploads/{id}/complete`: the ETag S3 returned for each part. */
-export const CompleteRequestSchema = z.strictObject({
-  parts: z
-    .array(
-      z.strictObject({
-        partNumber: z.int().check(z.minimum(1), z.maximum(10_000)),
-        etag: z.string().check(z.minLength(1), z.maxLength(200)),
-      }),
-    )
-    .check(z.minLength(1), z.maxLength(10_000)),
-});
-export type CompleteRequest = z.infer<typeof CompleteRequestSchema>;
-
-/** Parses a JSON request body against a schema; 400 with every problem otherwise. */
-export function parseBody<T>(schema: z.ZodMiniType<T>, body: string | undefined): T {
-  let json: unknown;
-  try {
-    json = JSON.parse(body ?? "");
-  } catch {
-    throw Errors.badRequest("The request body must be JSON");
-  }
-  const result = schema.safeParse(json);
-  if (!result.success) {
-    throw Errors.badRequest(
-      result.error.issues
-        .map((issue) =>
-          issue.path.length ? `${issue.path.join(".")}: ${issue.message}` : issue.message,
-        )
-        .join("; "),
-    );
-  }
-  return result.data;
-}

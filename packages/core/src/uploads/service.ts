@@ -7,6 +7,7 @@ import type { ObjectStorage } from "../multipart";
 import type { PresignedRequest, Presigner } from "../presign";
 import { mustBeValidKey, objectKeyFor, type TenantId } from "../tenancy";
 import type { TenantAccounts } from "./accounts";
+import type { CompleteRequest } from "./completion";
 import {
   INTENT_METADATA,
   type IntentStatus,
@@ -16,7 +17,7 @@ import {
 } from "./intents";
 import { mustFitLimits } from "./limits";
 import { parsePartNumbers, partSizeOf, planUpload } from "./plan";
-import type { CompleteRequest, IntentRequest } from "./requests";
+import type { IntentRequest } from "./requests";
 import type { Standing } from "./standing";
 
 /** Parts signed per response: keeps a response small whatever the file's size. */

@@ -83,7 +83,8 @@ export class AccountLookup {
     return usageOf(result.Item);
   }
 
-  private withDefaults(item: Record<string, unknown> | undefined): TenantLimits {
+  /** A tenant's limits item (or none) completed with the configured defaults. */
+  protected withDefaults(item: Record<string, unknown> | undefined): TenantLimits {
     const own = (item ?? {}) as Partial<TenantLimits>;
     return {
       maxObjectBytes: own.maxObjectBytes ?? this.defaults.maxObjectBytes,

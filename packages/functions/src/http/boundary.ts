@@ -116,6 +116,9 @@ class ParsedRequest implements Request {
   }
 }
 
+/** The scope that lets an operator read and set any tenant's limits. */
+export const TENANTS_ADMIN_SCOPE = "tenants:admin";
+
 /** Throws 403 unless the caller's token carries `scope`. */
 export function mustHaveScope(request: Request, scope: string): void {
   if (!request.principal.scopes.has(scope)) {

@@ -1,7 +1,6 @@
-import { AuditLog, parseAuditQuery } from "@filegate/core/audit";
+import { AuditReader, parseAuditQuery } from "@filegate/core/audit";
 import { Resource } from "sst";
 import { dynamo } from "../lib/dynamo";
-import { settings } from "../lib/settings";
 import { json, route } from "./boundary";
 
 /**
@@ -9,7 +8,7 @@ import { json, route } from "./boundary";
  * records, oldest first — a file's history with `key`, else a time range of the caller's
  * tenant; `tenant=<id>|*` reads another tenant or all of them and needs `audit:read:all`.
  */
-export const getAudit = ({ audit }: { audit: Pick<AuditLog, "query"> }) =>
+export const getAudit = ({ audit }: { audit: Pick<AuditReader, "query"> }) =>
   route(async (request) => {
     const params = request.event.queryStringParameters ?? {};
     const query = parseAuditQuery(params, request.principal);
@@ -17,9 +16,5 @@ export const getAudit = ({ audit }: { audit: Pick<AuditLog, "query"> }) =>
   });
 
 export const handler = getAudit({
-  audit: new AuditLog({
-    client: dynamo,
-    tableName: Resource.FileIndex.name,
-    retentionSeconds: settings.auditRetentionSeconds,
-  }),
+  audit: new AuditReader({ client: dynamo, tableName: Resource.FileIndex.name }),
 });

@@ -2,10 +2,7 @@ import { Errors } from "@filegate/core/errors";
 import { isValidTenant } from "@filegate/core/tenancy";
 import type { AccountLookup } from "@filegate/core/uploads";
 import { accountLookup } from "../lib/account-lookup";
-import { json, mustHaveScope, route } from "./boundary";
-
-/** The scope that lets an operator read and set any tenant's limits. */
-export const TENANTS_ADMIN_SCOPE = "tenants:admin";
+import { json, mustHaveScope, route, TENANTS_ADMIN_SCOPE } from "./boundary";
 
 /**
  * `GET /usage`: where the caller's tenant stands — bytes and files used, reserved by pending

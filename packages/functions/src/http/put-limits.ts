@@ -2,8 +2,7 @@ import { Errors } from "@filegate/core/errors";
 import { isValidTenant } from "@filegate/core/tenancy";
 import { LimitsUpdateSchema, parseBody, type TenantAccounts } from "@filegate/core/uploads";
 import { accounts } from "../lib/accounts";
-import { json, mustHaveScope, route } from "./boundary";
-import { TENANTS_ADMIN_SCOPE } from "./get-usage";
+import { json, mustHaveScope, route, TENANTS_ADMIN_SCOPE } from "./boundary";
 
 /**
  * `PUT /tenants/{tenant}/limits` `{maxObjectBytes?, maxBytes?, maxObjects?, allowedContentTypes?}`:
