@@ -17,12 +17,14 @@ import { BENCH, handlerEnvironment } from "../lib/environment";
 import { type HttpEvent, httpEvent, sqsBatch } from "../lib/events";
 import { median, shuffled } from "../lib/measure";
 import { figure, ratio, type SuiteResult } from "../lib/report";
-import { batchWrite, presentFile } from "../lib/seed";
+import { batchWrite, presentFile, seedGrants } from "../lib/seed";
 import { FIXED_OBJECT, startServer } from "../lib/servers";
 import { progress, type Suite } from "../lib/suite";
 
 const ROOT = resolve(import.meta.dirname, "../..");
 const KEY = "docs/2026/Q4 report (final).pdf";
+/** The object of the subscriber's events. */
+const INGESTED = `tenants/${BENCH.tenant}/cold/ingested.pdf`;
 
 interface Target {
   name: string;
@@ -178,11 +180,12 @@ const TARGETS: Record<string, Target> = {
       sequencer++;
       return sqsBatch([
         {
-          // Not the file the routes read: the stand-in S3 explains no upload, so this object
-          // is quarantined, and the routes must still find theirs present.
-          objectKey: `tenants/${BENCH.tenant}/cold/ingested.pdf`,
+          // Not the file the routes read: an upload made with the write grant the seed
+          // holds (the stand-in S3 names it), admitted; each event reports another size, so
+          // that each moves the tenant's usage.
+          objectKey: INGESTED,
           sequencer: sequencer.toString(16).toUpperCase(),
-          size: FIXED_OBJECT.size,
+          size: FIXED_OBJECT.size + Number(sequencer % 2n),
           etag: FIXED_OBJECT.etag,
         },
       ]);
@@ -332,7 +335,10 @@ export const run: Suite = async (options) => {
   }
 };
 
-/** The file every answer reads, and a full first page for the listing. */
+/**
+ * The file every answer reads, a full first page for the listing, and the write grant of
+ * the subscriber's upload.
+ */
 async function seed(endpoint: string): Promise<void> {
   const client = new DynamoDBClient({
     endpoint,
@@ -349,6 +355,7 @@ async function seed(endpoint: string): Promise<void> {
     BENCH.table,
     items.map((key) => presentFile(BENCH.tenant, key, "1")),
   );
+  await seedGrants(client, BENCH.table, [INGESTED]);
   client.destroy();
 }
 
