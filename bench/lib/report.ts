@@ -77,7 +77,10 @@ export function formatGoal(goal: Goal | undefined): string {
   return goal ? `${goal.op === "<=" ? "≤" : "≥"} ${goal.value}×` : "";
 }
 
-/** The suites as text tables: figures with their spread, then every ratio and its goal. */
+/**
+ * The suites as text tables: figures with their spread, then every ratio and its goal, the
+ * checks and the notes (what an event costs in calls, what each bundle adds to its floor).
+ */
 export function renderSuites(suites: readonly SuiteResult[]): string {
   const lines: string[] = [];
   for (const suite of suites) {
@@ -103,6 +106,7 @@ export function renderSuites(suites: readonly SuiteResult[]): string {
     for (const [name, ok] of Object.entries(suite.checks)) {
       lines.push(`  check ${ok ? "ok" : "FAILED"}: ${name}`);
     }
+    for (const note of suite.notes) lines.push(`  note: ${note}`);
   }
   return lines.join("\n");
 }
