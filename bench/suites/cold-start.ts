@@ -23,6 +23,8 @@ import { progress, type Suite } from "../lib/suite";
 
 const ROOT = resolve(import.meta.dirname, "../..");
 const KEY = "docs/2026/Q4 report (final).pdf";
+/** The tenant whose limits the operator's route sets. */
+const OTHER_TENANT = "globex";
 /** The object of the subscriber's events. */
 const INGESTED = `tenants/${BENCH.tenant}/cold/ingested.pdf`;
 
@@ -124,8 +126,10 @@ const TARGETS: Record<string, Target> = {
       httpEvent({
         method: "PUT",
         route: "/tenants/{tenant}/limits",
-        path: `/tenants/${BENCH.tenant}/limits`,
-        pathParameters: { tenant: BENCH.tenant },
+        // Another tenant's: a file quota on the tenant the other routes serve would change
+        // their path (PUT /files looks the file up under one) from the round it first ran.
+        path: `/tenants/${OTHER_TENANT}/limits`,
+        pathParameters: { tenant: OTHER_TENANT },
         body: { maxObjects: 1_000_000 },
         scope: "tenants:admin",
       }),
