@@ -1,6 +1,7 @@
 /**
  * Redirect cost: the GET and PUT route handlers, invoked in-process with an API Gateway
- * event and the index lookup served by a stub, against three ways of presigning the same
+ * event, what they ask of the table (the index lookup, the grant's audit record, the tenant's
+ * limits and usage) answered by stubs, against three ways of presigning the same
  * object: the SDK's `getSignedUrl` with one shared client, `S3RequestPresigner` on a prebuilt
  * request, and the SigV4 arithmetic alone (bench/lib/sigv4.ts).
  */
@@ -181,7 +182,8 @@ export const run: Suite = async (options) => {
 
   const result: SuiteResult = {
     suite: "redirect",
-    title: "1. Redirect cost (µs of CPU per request, in-process, index lookup stubbed)",
+    title:
+      "1. Redirect cost (µs of CPU per request, in-process; index lookup, grant record and limits stubbed)",
     figures: [],
     ratios: [],
     checks,
@@ -190,6 +192,7 @@ export const run: Suite = async (options) => {
       clock: "CPU time",
       key: KEY,
       presignerCredentials: "environment (default provider chain)",
+      stubbed: "the index lookup, the grant's audit record, the tenant's limits and usage",
     },
     notes: [],
   };
