@@ -112,10 +112,26 @@ describe("a directory tree through the CLI", () => {
     await writeFile(join(scratch, "bar.bin"), randomBytes(8 * 1024 * 1024));
     // `script` gives the command a pseudo-terminal, as an interactive shell would.
     const line = [FILEGATE_BIN, "put", "bar.bin", "bars/bar.bin"].map((a) => `'${a}'`).join(" ");
-    const result = await run("script", ["-qec", line, "/dev/null"], { env, cwd: scratch });
+    // CI runners set CI, which turns bars off (see below): this terminal is not one of them.
+    const result = await run("script", ["-qec", line, "/dev/null"], {
+      env: { ...env, CI: "" },
+      cwd: scratch,
+    });
     expect(result.code, result.stdout).toBe(0);
     expect(result.stdout).toMatch(/█+░*\s+\d+% \| [\d.]+ [KM]iB \/ 8\.0 MiB \| bars\/bar\.bin/);
     expect(result.stdout).toContain("uploaded bar.bin → bars/bar.bin (8.0 MiB)");
+  });
+
+  it("prints plain lines on a terminal when CI is set, as CI logs want", async () => {
+    await writeFile(join(scratch, "ci.bin"), randomBytes(1024 * 1024));
+    const line = [FILEGATE_BIN, "put", "ci.bin", "bars/ci.bin"].map((a) => `'${a}'`).join(" ");
+    const result = await run("script", ["-qec", line, "/dev/null"], {
+      env: { ...env, CI: "true" },
+      cwd: scratch,
+    });
+    expect(result.code, result.stdout).toBe(0);
+    expect(result.stdout).not.toMatch(/[█░]/);
+    expect(result.stdout.replace(/\r/g, "")).toBe("uploaded ci.bin → bars/ci.bin (1.0 MiB)\n");
   });
 });
 

@@ -252,6 +252,28 @@ describe("the reconciler", () => {
     expect(again.fixed).toEqual({ added: 0, updated: 0, quarantined: 0, tombstoned: 0 });
   });
 
+  it("recounts a tenant's usage that drifted", async () => {
+    await put("ledger", "a.txt", "12345");
+    await put("ledger", "b.txt", "678");
+    const store = openStore({
+      client: doc,
+      tableName: stack.state.table,
+      settings: loadSettings({}),
+    });
+    const truth = await store.accounts.usage("ledger");
+    expect(truth.used).toEqual({ bytes: 8, objects: 2 });
+    // A usage change lost to a crash, and one applied twice by hand.
+    await store.accounts.adjust("ledger", { bytes: -5, objects: -1 });
+    await store.accounts.adjust("other-ledger", { bytes: 7, objects: 1 });
+
+    const summary = await cli("--tenant", "ledger", "--grace-seconds", "0");
+    expect(summary.usageRecounted).toBe(1);
+    expect(await store.accounts.usage("ledger")).toEqual(truth);
+    // Only the tenant asked for.
+    expect((await store.accounts.usage("other-ledger")).used).toEqual({ bytes: 7, objects: 1 });
+    expect((await cli("--tenant", "ledger", "--grace-seconds", "0")).usageRecounted).toBe(0);
+  });
+
   it("leaves recent objects to their events, and reports keys outside the layout", async () => {
     await put("recent", "fresh.txt", "x", { lost: true });
     // Outside the key rules: its event is skipped, and the reconciler reports it.

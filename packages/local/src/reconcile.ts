@@ -10,6 +10,7 @@ import {
   s3ObjectLister,
 } from "@filegate/core/reconcile";
 import { openStore } from "@filegate/core/store";
+import { recountUsage } from "@filegate/core/uploads";
 import type { EventBridge } from "./bridge";
 import { presignerFor } from "./presigner";
 import type { LocalState } from "./state";
@@ -47,6 +48,7 @@ export async function reconcileLocal(
         accounts: store.accounts,
         intents: store.intents,
         verify: (arrival) => store.verifier.verify(arrival),
+        recount: async (tenant) => (await recountUsage(store, tenant)).changed,
         bucket: state.bucket,
         objects: s3ObjectLister(s3, state.bucket),
         describeObject: headObjectDescriber(presignerFor(state)),

@@ -1,9 +1,5 @@
-import {
-  type DynamoDBDocumentClient,
-  QueryCommand,
-  ScanCommand,
-  UpdateCommand,
-} from "@aws-sdk/lib-dynamodb";
+import { type DynamoDBDocumentClient, QueryCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import { allItems } from "../dynamo";
 import { aws, fromAwsError, isConditionFailed } from "../errors";
 import {
   type FileItem,
@@ -142,23 +138,10 @@ export class FileIndex extends FileLookup {
    */
   async tenantsWithFiles(): Promise<string[]> {
     const tenants = new Set<string>();
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await aws(
-        this.client.send(
-          new ScanCommand({
-            TableName: this.tableName,
-            IndexName: "files",
-            ProjectionExpression: "gsi1pk",
-            ExclusiveStartKey: startKey,
-          }),
-        ),
-      );
-      for (const item of page.Items ?? []) {
-        tenants.add(String(item.gsi1pk).slice(filesPartition("").length));
-      }
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
+    const scan = { kind: "scan" as const, TableName: this.tableName, IndexName: "files" };
+    for await (const item of allItems(this.client, { ...scan, ProjectionExpression: "gsi1pk" })) {
+      tenants.add(String(item.gsi1pk).slice(filesPartition("").length));
+    }
     return [...tenants].sort();
   }
 
@@ -166,27 +149,17 @@ export class FileIndex extends FileLookup {
   async totals(tenant: TenantId): Promise<{ bytes: number; objects: number }> {
     let bytes = 0;
     let objects = 0;
-    let start: Record<string, unknown> | undefined;
-    do {
-      const page = await aws(
-        this.client.send(
-          new QueryCommand({
-            TableName: this.tableName,
-            IndexName: "files",
-            KeyConditionExpression: "gsi1pk = :p",
-            ProjectionExpression: "#size",
-            ExpressionAttributeNames: { "#size": "size" },
-            ExpressionAttributeValues: { ":p": filesPartition(tenant) },
-            ExclusiveStartKey: start,
-          }),
-        ),
-      );
-      for (const item of page.Items ?? []) {
-        bytes += Number(item.size ?? 0);
-        objects++;
-      }
-      start = page.LastEvaluatedKey;
-    } while (start);
+    for await (const item of allItems(this.client, {
+      TableName: this.tableName,
+      IndexName: "files",
+      KeyConditionExpression: "gsi1pk = :p",
+      ProjectionExpression: "#size",
+      ExpressionAttributeNames: { "#size": "size" },
+      ExpressionAttributeValues: { ":p": filesPartition(tenant) },
+    })) {
+      bytes += Number(item.size ?? 0);
+      objects++;
+    }
     return { bytes, objects };
   }
 

@@ -13,6 +13,11 @@ import { admitObject, buryFile, type Repair, type RepairDeps } from "./repair";
 export interface ReconcileDeps extends RepairDeps {
   index: RepairDeps["index"] & Pick<FileIndex, "list" | "tenantsWithFiles">;
   objects: ObjectLister;
+  /**
+   * Recounts a tenant's usage from its files and pending intents once the index is repaired
+   * (`UploadService.recount`); true when the counters had drifted.
+   */
+  recount?: (tenant: TenantId) => Promise<boolean>;
 }
 
 export interface ReconcileOptions {
@@ -52,6 +57,8 @@ export interface ReconcileSummary {
   fixed: { added: number; updated: number; quarantined: number; tombstoned: number };
   /** Found wrong but left alone: raced with an event, or newer in the index (see `repairs`). */
   skipped: number;
+  /** Tenants whose usage counters had drifted and were recounted. */
+  usageRecounted: number;
   /** The first {@link MAX_LISTED_REPAIRS} files found wrong, with what was done. */
   repairs: Repair[];
 }
@@ -88,6 +95,7 @@ export async function reconcile(
     recent: 0,
     fixed: { added: 0, updated: 0, quarantined: 0, tombstoned: 0 },
     skipped: 0,
+    usageRecounted: 0,
     repairs: [],
   };
   const overdue = () => options.deadline !== undefined && Date.now() > options.deadline;
@@ -103,6 +111,7 @@ export async function reconcile(
       summary.complete = false;
       break;
     }
+    if (deps.recount && !summary.dryRun && (await deps.recount(tenant))) summary.usageRecounted++;
   }
   summary.finishedAt = now().toISOString();
   return summary;

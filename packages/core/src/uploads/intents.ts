@@ -6,6 +6,7 @@ import {
   QueryCommand,
   UpdateCommand,
 } from "@aws-sdk/lib-dynamodb";
+import { allItems } from "../dynamo";
 import { aws, fromAwsError, isConditionFailed } from "../errors";
 import { ItemType, PENDING_SHARDS, pendingKeys, pendingPartition, uploadKey } from "../table";
 import type { FileKey, TenantId } from "../tenancy";
@@ -175,23 +176,15 @@ export class UploadIntents {
   async pendingOf(tenant: string): Promise<UploadIntent[]> {
     const intents: UploadIntent[] = [];
     for (let shard = 0; shard < PENDING_SHARDS; shard++) {
-      let start: Record<string, unknown> | undefined;
-      do {
-        const page = await aws(
-          this.client.send(
-            new QueryCommand({
-              TableName: this.tableName,
-              IndexName: "pending",
-              KeyConditionExpression: "gsi4pk = :p",
-              FilterExpression: "tenant = :tenant",
-              ExpressionAttributeValues: { ":p": pendingPartition(shard), ":tenant": tenant },
-              ExclusiveStartKey: start,
-            }),
-          ),
-        );
-        intents.push(...(page.Items ?? []).map(toIntent));
-        start = page.LastEvaluatedKey;
-      } while (start);
+      for await (const item of allItems(this.client, {
+        TableName: this.tableName,
+        IndexName: "pending",
+        KeyConditionExpression: "gsi4pk = :p",
+        FilterExpression: "tenant = :tenant",
+        ExpressionAttributeValues: { ":p": pendingPartition(shard), ":tenant": tenant },
+      })) {
+        intents.push(toIntent(item));
+      }
     }
     return intents;
   }

@@ -273,19 +273,7 @@ export class UploadService {
 
   /** Repairs a tenant's usage counters from its present files and pending intents. */
   recount(tenant: TenantId) {
-    return this.deps.accounts.recount(tenant, async () => {
-      const [used, pending] = await Promise.all([
-        this.deps.files.totals(tenant),
-        this.deps.intents.pendingOf(tenant),
-      ]);
-      return {
-        used,
-        reserved: {
-          bytes: pending.reduce((sum, intent) => sum + intent.size, 0),
-          objects: pending.length,
-        },
-      };
-    });
+    return recountUsage(this.deps, tenant);
   }
 
   /**
@@ -366,6 +354,33 @@ export class UploadService {
       conditions,
     });
   }
+}
+
+/**
+ * Sets a tenant's usage counters to what its present files (the listing index) and pending
+ * upload intents hold: the repair for drift, run by the reconciler.
+ */
+export function recountUsage(
+  deps: {
+    accounts: Pick<TenantAccounts, "recount">;
+    files: Pick<FileIndex, "totals">;
+    intents: Pick<UploadIntents, "pendingOf">;
+  },
+  tenant: TenantId,
+) {
+  return deps.accounts.recount(tenant, async () => {
+    const [used, pending] = await Promise.all([
+      deps.files.totals(tenant),
+      deps.intents.pendingOf(tenant),
+    ]);
+    return {
+      used,
+      reserved: {
+        bytes: pending.reduce((sum, intent) => sum + intent.size, 0),
+        objects: pending.length,
+      },
+    };
+  });
 }
 
 /**

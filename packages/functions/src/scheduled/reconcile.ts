@@ -19,6 +19,7 @@ import { logger } from "../lib/logger";
 import { metrics, publishMetrics } from "../lib/metrics";
 import { presigner } from "../lib/presigner";
 import { s3 } from "../lib/s3";
+import { uploads } from "../lib/uploads";
 import { verifier } from "../lib/verifier";
 import { METRICS } from "../observability";
 
@@ -75,6 +76,7 @@ export const handler = createReconciler({
     accounts,
     intents,
     verify: (arrival) => verifier.verify(arrival),
+    recount: async (tenant) => (await uploads.recount(tenant)).changed,
     bucket: Resource.FileBucket.name,
     objects: s3ObjectLister(s3, Resource.FileBucket.name),
     describeObject: headObjectDescriber(presigner),
