@@ -63,6 +63,8 @@ describe("the local stack", () => {
       credentials: { accessKeyId: expect.any(String), secretAccessKey: expect.any(String) },
       auth: { issuer: "filegate-local", audience: "filegate", tenantClaim: "tenant" },
     });
+    // Exactly the two keys an SDK client or the AWS CLI takes, nothing the SDK adds to them.
+    expect(state.credentials).toEqual({ accessKeyId: "S3RVER", secretAccessKey: "S3RVER" });
     expect(stack.output()).toContain(state.apiUrl);
   });
 

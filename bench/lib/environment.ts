@@ -10,7 +10,7 @@ export const BENCH = {
   tenant: "acme",
   actor: "alice",
   /** The S3 emulator's credentials; the DynamoDB emulators and the signers take any. */
-  credentials: S3_CREDENTIALS,
+  credentials: { ...S3_CREDENTIALS },
 } as const;
 
 /**

@@ -134,7 +134,7 @@ async function waitUntilServing(endpoint: string, timeoutMs = 30_000): Promise<v
   const client = new DynamoDBClient({
     endpoint,
     region: "us-east-1",
-    credentials: DYNAMO_CREDENTIALS,
+    credentials: { ...DYNAMO_CREDENTIALS },
     maxAttempts: 1,
   });
   const deadline = Date.now() + timeoutMs;

@@ -6,7 +6,7 @@ export function presignerFor(state: LocalState, expiresIn = 300): Presigner {
   return createPresigner({
     bucket: state.bucket,
     region: state.region,
-    credentials: state.credentials,
+    credentials: { ...state.credentials },
     endpoint: state.s3.endpoint,
     expiresIn,
   });

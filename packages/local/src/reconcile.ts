@@ -27,7 +27,7 @@ export async function reconcileLocal(
   options: ReconcileOptions = {},
 ): Promise<ReconcileSummary> {
   const settings = loadSettings(process.env);
-  const common = { region: state.region, credentials: state.credentials };
+  const common = { region: state.region, credentials: { ...state.credentials } };
   const s3 = new S3Client({
     ...common,
     endpoint: state.s3.endpoint,

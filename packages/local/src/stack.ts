@@ -141,7 +141,8 @@ export async function startLocalStack(
     const admin = new DynamoDBClient({
       endpoint: dynamo.endpoint,
       region: options.region,
-      credentials: S3_CREDENTIALS,
+      // A copy: the SDK marks the credentials object it is given with where it came from.
+      credentials: { ...S3_CREDENTIALS },
     });
     await ensureTable(admin, LOCAL_TABLE);
     admin.destroy();
@@ -224,7 +225,10 @@ export async function startLocalStack(
       table: LOCAL_TABLE,
       s3: { endpoint: s3.endpoint },
       dynamodb: { endpoint: dynamo.endpoint, engine: dynamo.engine },
-      credentials: { ...S3_CREDENTIALS },
+      credentials: {
+        accessKeyId: S3_CREDENTIALS.accessKeyId,
+        secretAccessKey: S3_CREDENTIALS.secretAccessKey,
+      },
       auth: {
         issuer: authority.issuer,
         audience: authority.audience,
