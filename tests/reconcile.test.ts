@@ -20,6 +20,7 @@ import {
 } from "@filegate/core/events";
 import type { FileIndex } from "@filegate/core/files";
 import {
+  ReconcileCheckpoint,
   type ReconcileDeps,
   type ReconcileSummary,
   reconcile,
@@ -152,6 +153,11 @@ async function cli(...args: string[]): Promise<ReconcileSummary> {
   const result = await run("npm", ["run", "--silent", "reconcile", "--", "--dir", dir, ...args]);
   expect(result.code, result.stderr).toBe(0);
   return JSON.parse(result.stdout) as ReconcileSummary;
+}
+
+/** The scheduled reconciler's checkpoint in this stack's table. */
+function checkpoint(): ReconcileCheckpoint {
+  return new ReconcileCheckpoint({ client: doc, tableName: stack.state.table });
 }
 
 function created(t: string, key: string, sequencer: string): S3EventRecord {
@@ -412,6 +418,7 @@ describe("the scheduled reconciler function", () => {
     };
     const handler = createReconciler({
       reconcile: deps,
+      checkpoint: checkpoint(),
       graceSeconds: 0,
       logger: { info: log, warn: log } as never,
       metrics,
@@ -427,6 +434,65 @@ describe("the scheduled reconciler function", () => {
     expect(metrics.total("ReconcileRepaired")).toBe(1);
     expect(metrics.total("ReconcileIncomplete")).toBe(0);
     await expect(handler({ tenant: "../acme" }, context)).rejects.toThrow(/Invalid tenant/);
+    await expect(handler({ fromStart: "yes" }, context)).rejects.toThrow(/fromStart/);
+  });
+
+  it("goes on where an all-tenant run stopped at its deadline, over as many runs as it takes", async () => {
+    const { createReconciler } = await import("../packages/functions/src/scheduled/reconcile");
+    const saved = checkpoint();
+    await saved.clear();
+    const context = { getRemainingTimeInMillis: () => 900_000 } as never;
+    /** A run whose clock jumps past any deadline once it has compared `tenants` tenants. */
+    const runFor = (tenants: number, event: unknown = {}) => {
+      let compared = 0;
+      const handler = createReconciler({
+        reconcile: {
+          ...deps,
+          now: () => new Date(Date.now() + (compared >= tenants ? 3_600_000 : 0)),
+          recount: async () => {
+            compared++;
+            return false;
+          },
+        },
+        checkpoint: saved,
+        graceSeconds: 0,
+        logger: { info: () => {}, warn: () => {} } as never,
+        metrics: new CapturedMetrics(),
+      });
+      return handler(event, context);
+    };
+
+    // Whatever the tests before left wrong is repaired first.
+    await runFor(Number.POSITIVE_INFINITY, { fromStart: true });
+    // The last tenant in order has a file whose event was lost.
+    await put("zzz-last", "lost.txt", "x", { lost: true });
+    const everyone = await runFor(Number.POSITIVE_INFINITY, { fromStart: true });
+    expect(everyone).toMatchObject({ complete: true, fixed: { added: 1 } });
+    expect(everyone.after).toBeUndefined();
+    expect(await saved.get()).toBeUndefined();
+    const total = everyone.tenants;
+    expect(total).toBeGreaterThan(3);
+
+    await put("zzz-last", "lost-again.txt", "x", { lost: true });
+    const first = await runFor(1);
+    expect(first).toMatchObject({ complete: false, tenants: 1, fixed: { added: 0 } });
+    expect(first.resumeAfter).toEqual(expect.any(String));
+    expect(await saved.get()).toBe(first.resumeAfter);
+
+    const second = await runFor(2);
+    expect(second).toMatchObject({ complete: false, tenants: 2, after: first.resumeAfter });
+    expect(second.resumeAfter && first.resumeAfter && second.resumeAfter > first.resumeAfter).toBe(
+      true,
+    );
+    // A run for one tenant leaves the checkpoint of the all-tenant runs alone.
+    await runFor(Number.POSITIVE_INFINITY, { tenant: "cron" });
+    expect(await saved.get()).toBe(second.resumeAfter);
+
+    const rest = await runFor(Number.POSITIVE_INFINITY);
+    expect(rest).toMatchObject({ complete: true, after: second.resumeAfter, fixed: { added: 1 } });
+    expect(first.tenants + second.tenants + rest.tenants).toBe(total);
+    expect(await saved.get()).toBeUndefined();
+    expect(await indexKeys("zzz-last")).toEqual(["lost-again.txt", "lost.txt"]);
   });
 });
 

@@ -1,3 +1,4 @@
+export * from "./checkpoint";
 export * from "./objects";
 export * from "./reconcile";
 export * from "./repair";

@@ -34,6 +34,11 @@ export interface ReconcileOptions {
   graceSeconds?: number;
   /** Stop between pages once this time (epoch ms) has passed; the summary says `complete: false`. */
   deadline?: number;
+  /**
+   * Every tenant: only those after this one, in order (where a run stopped by its deadline
+   * left off: {@link ReconcileSummary.resumeAfter}).
+   */
+  after?: TenantId;
   /** Called for each file found wrong (to log it). */
   onRepair?: (repair: Repair) => void;
 }
@@ -44,6 +49,13 @@ export interface ReconcileSummary {
   dryRun: boolean;
   /** False when the deadline stopped the run before every tenant was compared. */
   complete: boolean;
+  /** Every tenant: the run began after this one ({@link ReconcileOptions.after}). */
+  after?: TenantId;
+  /**
+   * Every tenant, stopped by the deadline: the last tenant compared to the end, where the
+   * next run should pick up (absent when none was).
+   */
+  resumeAfter?: TenantId;
   startedAt: string;
   finishedAt: string;
   tenants: number;
@@ -98,8 +110,13 @@ export async function reconcile(
     usageRecounted: 0,
     repairs: [],
   };
-  const overdue = () => options.deadline !== undefined && Date.now() > options.deadline;
-  const tenants = options.tenant ? [options.tenant] : await allTenants(deps);
+  const after = options.tenant ? undefined : options.after;
+  if (after !== undefined) summary.after = after;
+  const overdue = () => options.deadline !== undefined && now().getTime() > options.deadline;
+  const tenants = options.tenant
+    ? [options.tenant]
+    : (await allTenants(deps)).filter((tenant) => after === undefined || tenant > after);
+  let done = after;
   for (const tenant of tenants) {
     if (overdue()) {
       summary.complete = false;
@@ -112,7 +129,9 @@ export async function reconcile(
       break;
     }
     if (deps.recount && !summary.dryRun && (await deps.recount(tenant))) summary.usageRecounted++;
+    done = tenant;
   }
+  if (!summary.complete && !options.tenant && done !== undefined) summary.resumeAfter = done;
   summary.finishedAt = now().toISOString();
   return summary;
 }

@@ -52,6 +52,7 @@ export const ItemType = {
   Upload: "upload",
   Limits: "limits",
   Usage: "usage",
+  Checkpoint: "checkpoint",
 } as const;
 
 const FILE_STATE_SK = "STATE";
@@ -197,4 +198,12 @@ export function tenantLimitsKey(tenant: string) {
 }
 export function tenantUsageKey(tenant: string) {
   return { pk: tenantPartition(tenant), sk: "USAGE" };
+}
+
+/**
+ * Primary key of the scheduled reconciler's checkpoint: the last tenant an all-tenant run
+ * compared before its deadline, where the next run picks up.
+ */
+export function reconcilerCheckpointKey() {
+  return { pk: "RECONCILER", sk: "CHECKPOINT" };
 }

@@ -3,6 +3,7 @@ import { type Metrics, MetricUnit } from "@aws-lambda-powertools/metrics";
 import { loadOperationsSettings } from "@filegate/core/config";
 import { headObjectDescriber } from "@filegate/core/events";
 import {
+  ReconcileCheckpoint,
   type ReconcileDeps,
   type ReconcileSummary,
   reconcile,
@@ -13,6 +14,7 @@ import type { Context } from "aws-lambda";
 import { Resource } from "sst";
 import { accounts } from "../lib/accounts";
 import { auditLog } from "../lib/audit-log";
+import { dynamo } from "../lib/dynamo";
 import { fileIndex } from "../lib/file-index";
 import { intents } from "../lib/intents";
 import { logger } from "../lib/logger";
@@ -28,6 +30,8 @@ const RESERVE_MS = 60_000;
 
 export interface ReconcilerDeps {
   reconcile: ReconcileDeps;
+  /** Where all-tenant runs stopped by their deadline left off. */
+  checkpoint: Pick<ReconcileCheckpoint, "get" | "save" | "clear">;
   graceSeconds: number;
   logger: Pick<Logger, "info" | "warn">;
   metrics: Pick<Metrics, "addMetric" | "hasStoredMetrics" | "publishStoredMetrics">;
@@ -36,21 +40,33 @@ export interface ReconcilerDeps {
 /**
  * The scheduled reconciler: compares the bucket with the index for every tenant (or the one
  * named by an invocation with `{"tenant": "acme"}`), repairs the index, logs each repair and
- * the summary, and counts what it found and fixed. Stops between pages before the timeout.
+ * the summary, and counts what it found and fixed. Stops between pages before the timeout;
+ * the next all-tenant run goes on after the last tenant it compared (`{"fromStart": true}`
+ * starts over instead).
  */
 export function createReconciler(deps: ReconcilerDeps) {
   return async (event: unknown, context: Context): Promise<ReconcileSummary> => {
-    const tenant = (event as { tenant?: unknown } | null)?.tenant;
+    const { tenant, fromStart } = (event ?? {}) as { tenant?: unknown; fromStart?: unknown };
     if (tenant !== undefined && !isValidTenant(tenant)) {
       throw new Error(`Invalid tenant to reconcile: ${JSON.stringify(tenant)}`);
     }
+    if (fromStart !== undefined && typeof fromStart !== "boolean") {
+      throw new Error(`fromStart must be true or false: ${JSON.stringify(fromStart)}`);
+    }
     try {
+      // Only all-tenant runs move the checkpoint; one tenant's run leaves it as it is.
+      const after = tenant || fromStart ? undefined : await deps.checkpoint.get();
       const summary = await reconcile(deps.reconcile, {
         ...(tenant ? { tenant } : {}),
+        ...(after ? { after } : {}),
         graceSeconds: deps.graceSeconds,
         deadline: Date.now() + context.getRemainingTimeInMillis() - RESERVE_MS,
         onRepair: (repair) => deps.logger.warn(`reconciler ${repair.action}`, { ...repair }),
       });
+      if (!tenant) {
+        if (summary.complete) await deps.checkpoint.clear();
+        else if (summary.resumeAfter) await deps.checkpoint.save(summary.resumeAfter);
+      }
       const { found, fixed } = summary;
       const count = (name: string, value: number) =>
         deps.metrics.addMetric(name, MetricUnit.Count, value);
@@ -81,6 +97,7 @@ export const handler = createReconciler({
     objects: s3ObjectLister(s3, Resource.FileBucket.name),
     describeObject: headObjectDescriber(presigner),
   },
+  checkpoint: new ReconcileCheckpoint({ client: dynamo, tableName: Resource.FileIndex.name }),
   graceSeconds: loadOperationsSettings(process.env).reconcileGraceSeconds,
   logger,
   metrics,
