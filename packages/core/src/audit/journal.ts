@@ -1,9 +1,5 @@
-import {
-  type DynamoDBDocumentClient,
-  GetCommand,
-  PutCommand,
-  QueryCommand,
-} from "@aws-sdk/lib-dynamodb";
+import { GetCommand, PutCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
+import { type TableAccess, TableRepository } from "../dynamo";
 import { aws, fromAwsError, isConditionFailed } from "../errors";
 import { auditIndexKeys, auditKey, ItemType, LOG_PREFIX } from "../table";
 import {
@@ -44,9 +40,7 @@ export interface EventRecordInput {
   reason?: string;
 }
 
-export interface AuditLogOptions {
-  client: DynamoDBDocumentClient;
-  tableName: string;
+export interface AuditLogOptions extends TableAccess {
   /** How long audit records are kept (DynamoDB TTL). */
   retentionSeconds: number;
 }
@@ -64,14 +58,11 @@ const USER_AGENT_MAX = 512;
  * records and finding grants. Reading pages of records is {@link AuditLog}'s, in a module
  * of its own so that a route that only writes does not carry the query validation.
  */
-export class AuditJournal {
-  protected readonly client: DynamoDBDocumentClient;
-  protected readonly tableName: string;
+export class AuditJournal extends TableRepository {
   private readonly retentionSeconds: number;
 
   constructor(options: AuditLogOptions) {
-    this.client = options.client;
-    this.tableName = options.tableName;
+    super(options);
     this.retentionSeconds = options.retentionSeconds;
   }
 

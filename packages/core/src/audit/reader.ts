@@ -1,4 +1,5 @@
-import { type DynamoDBDocumentClient, QueryCommand } from "@aws-sdk/lib-dynamodb";
+import { QueryCommand } from "@aws-sdk/lib-dynamodb";
+import { TableRepository } from "../dynamo";
 import { aws } from "../errors";
 import {
   ALL_LOG_SHARDS,
@@ -39,15 +40,7 @@ interface SourceState {
  * or of everyone (`GET /audit`), with cursors bound to their query. Apart from the journal's
  * writes ({@link AuditJournal}), so that each side's route carries only its own code.
  */
-export class AuditReader {
-  private readonly client: DynamoDBDocumentClient;
-  private readonly tableName: string;
-
-  constructor(options: { client: DynamoDBDocumentClient; tableName: string }) {
-    this.client = options.client;
-    this.tableName = options.tableName;
-  }
-
+export class AuditReader extends TableRepository {
   /**
    * One page of audit records, oldest first: a file's history (one Query on its partition)
    * or a time range of a tenant or of everyone (one Query per shard, merged by time).

@@ -1,4 +1,5 @@
-import { type DynamoDBDocumentClient, GetCommand } from "@aws-sdk/lib-dynamodb";
+import { GetCommand } from "@aws-sdk/lib-dynamodb";
+import { TableRepository } from "../dynamo";
 import { aws } from "../errors";
 import { type FileItem, fileStateKey } from "../table";
 import type { FileKey, TenantId } from "../tenancy";
@@ -19,15 +20,7 @@ const DEFAULT_CONTENT_TYPE = "application/octet-stream";
  * else, so that their bundles carry neither the listing nor the event writes
  * ({@link FileIndex} has those).
  */
-export class FileLookup {
-  protected readonly client: DynamoDBDocumentClient;
-  protected readonly tableName: string;
-
-  constructor(options: { client: DynamoDBDocumentClient; tableName: string }) {
-    this.client = options.client;
-    this.tableName = options.tableName;
-  }
-
+export class FileLookup extends TableRepository {
   /** The stored item of a file, tombstone included (strongly consistent). */
   async get(tenant: TenantId, key: FileKey): Promise<FileItem | undefined> {
     const result = await aws(

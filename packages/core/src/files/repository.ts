@@ -1,5 +1,5 @@
-import { type DynamoDBDocumentClient, QueryCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
-import { allItems } from "../dynamo";
+import { QueryCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import { allItems, type TableAccess } from "../dynamo";
 import { aws, fromAwsError, isConditionFailed } from "../errors";
 import {
   type FileItem,
@@ -60,9 +60,7 @@ export interface ObservedFile {
   lastModified: string;
 }
 
-export interface FileIndexOptions {
-  client: DynamoDBDocumentClient;
-  tableName: string;
+export interface FileIndexOptions extends TableAccess {
   /** How long a tombstone outlives the delete, so that a late create cannot resurrect the file. */
   tombstoneTtlSeconds: number;
   now?: () => Date;
@@ -204,16 +202,7 @@ export class FileIndex extends FileLookup {
     return this.repair(seen.tenant as TenantId, seen.key as FileKey, seen, seen.seq, update);
   }
 
-  private createdState(file: {
-    tenant: string;
-    key: string;
-    size: number;
-    etag: string;
-    contentType: string;
-    eventTime: string;
-    state?: "present" | "quarantined";
-    reason?: string;
-  }): StateUpdate {
+  private createdState(file: Omit<CreatedEvent, "seq">): StateUpdate {
     const present = (file.state ?? "present") === "present";
     return {
       UpdateExpression:

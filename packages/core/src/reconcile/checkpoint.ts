@@ -1,9 +1,5 @@
-import {
-  DeleteCommand,
-  type DynamoDBDocumentClient,
-  GetCommand,
-  PutCommand,
-} from "@aws-sdk/lib-dynamodb";
+import { DeleteCommand, GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
+import { TableRepository } from "../dynamo";
 import { aws } from "../errors";
 import { ItemType, reconcilerCheckpointKey } from "../table";
 import { isValidTenant, type TenantId } from "../tenancy";
@@ -14,15 +10,7 @@ import { isValidTenant, type TenantId } from "../tenancy";
  * tenant clears it, so the one after starts over: a bucket too large for one run is still
  * compared in full, over several.
  */
-export class ReconcileCheckpoint {
-  private readonly client: DynamoDBDocumentClient;
-  private readonly tableName: string;
-
-  constructor(options: { client: DynamoDBDocumentClient; tableName: string }) {
-    this.client = options.client;
-    this.tableName = options.tableName;
-  }
-
+export class ReconcileCheckpoint extends TableRepository {
   /** The tenant to go on after, if the last run stopped early. */
   async get(): Promise<TenantId | undefined> {
     const result = await aws(

@@ -1,12 +1,6 @@
 import { randomBytes } from "node:crypto";
-import {
-  type DynamoDBDocumentClient,
-  GetCommand,
-  PutCommand,
-  QueryCommand,
-  UpdateCommand,
-} from "@aws-sdk/lib-dynamodb";
-import { allItems } from "../dynamo";
+import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import { allItems, type TableAccess, TableRepository } from "../dynamo";
 import { aws, fromAwsError, isConditionFailed } from "../errors";
 import { ItemType, PENDING_SHARDS, pendingKeys, pendingPartition, uploadKey } from "../table";
 import type { FileKey, TenantId } from "../tenancy";
@@ -55,19 +49,12 @@ export function isIntentId(value: string): boolean {
  * where the sweeper finds the ones that were never used; every status change out of
  * `pending` is conditional, so it happens once however many times it is attempted.
  */
-export class UploadIntents {
-  private readonly client: DynamoDBDocumentClient;
-  private readonly tableName: string;
+export class UploadIntents extends TableRepository {
   /** How long an intent's record is kept after it expires (DynamoDB TTL). */
   private readonly retentionSeconds: number;
 
-  constructor(options: {
-    client: DynamoDBDocumentClient;
-    tableName: string;
-    retentionSeconds: number;
-  }) {
-    this.client = options.client;
-    this.tableName = options.tableName;
+  constructor(options: TableAccess & { retentionSeconds: number }) {
+    super(options);
     this.retentionSeconds = options.retentionSeconds;
   }
 

@@ -1,4 +1,5 @@
-import { type DynamoDBDocumentClient, GetCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
+import { GetCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
+import { type TableAccess, TableRepository } from "../dynamo";
 import { aws, Errors } from "../errors";
 import { tenantLimitsKey, tenantPartition, tenantUsageKey } from "../table";
 import type { TenantLimits } from "./limits";
@@ -23,18 +24,11 @@ export interface Standing extends Usage {
  * Reads of a tenant's limits (its own, or the configured defaults) and usage counters: what
  * the upload routes check before they sign anything. {@link TenantAccounts} adds the writes.
  */
-export class AccountLookup {
-  protected readonly client: DynamoDBDocumentClient;
-  protected readonly tableName: string;
+export class AccountLookup extends TableRepository {
   private readonly defaults: TenantLimits;
 
-  constructor(options: {
-    client: DynamoDBDocumentClient;
-    tableName: string;
-    defaults: TenantLimits;
-  }) {
-    this.client = options.client;
-    this.tableName = options.tableName;
+  constructor(options: TableAccess & { defaults: TenantLimits }) {
+    super(options);
     this.defaults = options.defaults;
   }
 
