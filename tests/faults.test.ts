@@ -12,7 +12,7 @@ import { EventBridge, type LocalStack, presignerFor, redriveDeadLetters } from "
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { s3Record } from "./helpers/events";
 import { listKeys } from "./helpers/http";
-import { s3ClientFor, startInProcessStack } from "./helpers/in-process";
+import { documentClientFor, s3ClientFor, startInProcessStack } from "./helpers/in-process";
 import { CapturedMetrics } from "./helpers/metrics";
 import { run } from "./helpers/stack";
 
@@ -38,17 +38,8 @@ beforeAll(async () => {
     backoffMs: (attempt) => 150 * attempt,
   });
   _s3 = s3ClientFor(stack.state);
-  const { DynamoDBClient } = await import("@aws-sdk/client-dynamodb");
-  const { DynamoDBDocumentClient } = await import("@aws-sdk/lib-dynamodb");
-  const doc = DynamoDBDocumentClient.from(
-    new DynamoDBClient({
-      endpoint: stack.state.dynamodb.endpoint,
-      region: stack.state.region,
-      credentials: stack.state.credentials,
-    }),
-  );
   const opened = openStore({
-    client: doc,
+    client: documentClientFor(stack.state),
     tableName: stack.state.table,
     settings: loadSettings({}),
   });

@@ -1,7 +1,6 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import {
   DeleteObjectCommand,
   DeleteObjectsCommand,
@@ -9,7 +8,7 @@ import {
   PutObjectCommand,
   type S3Client,
 } from "@aws-sdk/client-s3";
-import { DeleteCommand, DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { DeleteCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { type AuditLog, type AuditRecord, parseAuditQuery } from "@filegate/core/audit";
 import { loadSettings } from "@filegate/core/config";
 import {
@@ -34,7 +33,7 @@ import { presignerFor } from "@filegate/local";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { s3Record } from "./helpers/events";
 import { listKeys } from "./helpers/http";
-import { s3ClientFor, startInProcessStack } from "./helpers/in-process";
+import { documentClientFor, s3ClientFor, startInProcessStack } from "./helpers/in-process";
 import { CapturedMetrics } from "./helpers/metrics";
 import { eventually, run, startStack } from "./helpers/stack";
 
@@ -66,12 +65,7 @@ beforeAll(async () => {
     send(body, id);
   };
   s3 = s3ClientFor(stack.state);
-  const client = new DynamoDBClient({
-    endpoint: stack.state.dynamodb.endpoint,
-    region: stack.state.region,
-    credentials: stack.state.credentials,
-  });
-  doc = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+  doc = documentClientFor(stack.state);
   const store = openStore({
     client: doc,
     tableName: stack.state.table,

@@ -1,7 +1,5 @@
 import { createHash } from "node:crypto";
-import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { ListObjectsV2Command, PutObjectCommand } from "@aws-sdk/client-s3";
-import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { AuditLog } from "@filegate/core/audit";
 import { FileIndex } from "@filegate/core/files";
 import { s3ObjectStorage } from "@filegate/core/multipart";
@@ -11,7 +9,7 @@ import { TenantAccounts, UploadIntents, UploadService } from "@filegate/core/upl
 import type { LocalStack } from "@filegate/local";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { listKeys } from "./helpers/http";
-import { s3ClientFor, startInProcessStack } from "./helpers/in-process";
+import { documentClientFor, s3ClientFor, startInProcessStack } from "./helpers/in-process";
 
 const MIB = 1024 * 1024;
 let stack: LocalStack;
@@ -415,14 +413,7 @@ describe("quotas", () => {
     });
     expect((await usage("theta")).reserved).toEqual({ bytes: 6 * MIB + 1, objects: 1 });
     // The sweeper as it would run a day later.
-    const doc = DynamoDBDocumentClient.from(
-      new DynamoDBClient({
-        endpoint: stack.state.dynamodb.endpoint,
-        region: stack.state.region,
-        credentials: stack.state.credentials,
-      }),
-    );
-    const table = { client: doc, tableName: stack.state.table };
+    const table = { client: documentClientFor(stack.state), tableName: stack.state.table };
     const later = () => new Date(Date.now() + 2 * 24 * 3600 * 1000);
     const service = new UploadService({
       intents: new UploadIntents({ ...table, retentionSeconds: 3600 }),

@@ -1,7 +1,9 @@
 import { mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { S3Client } from "@aws-sdk/client-s3";
+import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import {
   type LocalStack,
   type LocalStackOptions,
@@ -36,6 +38,18 @@ export function s3ClientFor(state: LocalState): S3Client {
     endpoint: state.s3.endpoint,
     region: state.region,
     forcePathStyle: true,
-    credentials: state.credentials,
+    credentials: { ...state.credentials },
+  });
+}
+
+/** A DynamoDB document client on the stack's emulator, configured as the handlers' one is. */
+export function documentClientFor(state: LocalState): DynamoDBDocumentClient {
+  const client = new DynamoDBClient({
+    endpoint: state.dynamodb.endpoint,
+    region: state.region,
+    credentials: { ...state.credentials },
+  });
+  return DynamoDBDocumentClient.from(client, {
+    marshallOptions: { removeUndefinedValues: true },
   });
 }
