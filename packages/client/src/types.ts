@@ -41,7 +41,16 @@ export interface AuditRecord {
   sourceIp?: string;
   userAgent?: string;
   expiresAt?: string;
-  conditions?: { contentType?: string; createOnly: boolean };
+  /** Write grants: the conditions signed into the URL. */
+  conditions?: {
+    contentType?: string;
+    createOnly: boolean;
+    /** Upload intents: the exact size and checksum signed in, the intent and its parts. */
+    size?: number;
+    sha256?: string;
+    intent?: string;
+    parts?: number[];
+  };
   event?: string;
   size?: number;
   etag?: string;
@@ -51,6 +60,9 @@ export interface AuditRecord {
   grantId?: string;
   /** How an event was linked to its actor. */
   attribution?: "metadata" | "recent-grant" | "reconciled" | "none";
+  /** Created objects: admitted as the tenant's file, or quarantined (with the reason). */
+  verdict?: "admitted" | "quarantined";
+  reason?: string;
 }
 
 /** Filters of `GET /audit`. Times are inclusive; every field is optional. */
