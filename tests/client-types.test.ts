@@ -1,11 +1,16 @@
 import type {
   AuditRecord as ClientAuditRecord,
   FileInfo as ClientFileInfo,
+  PresignedRequest as ClientPresignedRequest,
   Usage as ClientUsage,
+  PartGrant,
+  UploadIntent,
+  UploadStatus,
 } from "@filegate/client";
 import type { AuditRecord, GrantConditions } from "@filegate/core/audit";
 import type { FileView } from "@filegate/core/files";
-import type { Standing } from "@filegate/core/uploads";
+import type { PresignedRequest } from "@filegate/core/presign";
+import type { IntentCreated, IntentView, PartUrl, Standing } from "@filegate/core/uploads";
 import { describe, expectTypeOf, it } from "vitest";
 
 /**
@@ -30,5 +35,19 @@ describe("the client's types against the API's", () => {
     type UsageAnswer = Standing & { tenant: string };
     expectTypeOf<keyof ClientUsage>().toEqualTypeOf<keyof UsageAnswer>();
     expectTypeOf<UsageAnswer>().toExtend<ClientUsage>();
+  });
+
+  it("upload intents, their parts and their status are what the upload routes answer", () => {
+    expectTypeOf<keyof ClientPresignedRequest>().toEqualTypeOf<keyof PresignedRequest>();
+    expectTypeOf<PresignedRequest>().toExtend<ClientPresignedRequest>();
+    expectTypeOf<keyof PartGrant>().toEqualTypeOf<keyof PartUrl>();
+    expectTypeOf<PartUrl>().toExtend<PartGrant>();
+    expectTypeOf<IntentCreated>().toExtend<UploadIntent>();
+    type Single<T> = Extract<T, { method: "single" }>;
+    type Multipart<T> = Extract<T, { method: "multipart" }>;
+    expectTypeOf<keyof Single<UploadIntent>>().toEqualTypeOf<keyof Single<IntentCreated>>();
+    expectTypeOf<keyof Multipart<UploadIntent>>().toEqualTypeOf<keyof Multipart<IntentCreated>>();
+    expectTypeOf<keyof UploadStatus>().toEqualTypeOf<keyof IntentView>();
+    expectTypeOf<IntentView>().toExtend<UploadStatus>();
   });
 });
