@@ -1,14 +1,16 @@
+import { API_CORS } from "../packages/functions/src/edge";
 import { ROUTES } from "../packages/functions/src/routes";
 import { functionEnvironment, jwt } from "./config";
 import { links } from "./links";
 
-/** The HTTP API: every route of the shared route table, each behind the JWT authorizer. */
+/** The HTTP API: every route of the shared route table; all but preflights behind the JWT authorizer. */
 export const api = new sst.aws.ApiGatewayV2("Api", {
   cors: {
-    allowOrigins: ["*"],
-    allowMethods: ["GET", "HEAD", "PUT", "POST", "DELETE"],
-    allowHeaders: ["authorization", "content-type", "if-none-match", "accept"],
-    exposeHeaders: ["location", "etag", "last-modified", "content-length"],
+    allowOrigins: [...API_CORS.allowOrigins],
+    allowMethods: [...API_CORS.allowMethods],
+    allowHeaders: [...API_CORS.allowHeaders],
+    exposeHeaders: [...API_CORS.exposeHeaders],
+    maxAge: `${API_CORS.maxAgeSeconds} seconds`,
   },
 });
 
@@ -26,6 +28,6 @@ for (const route of ROUTES) {
       timeout: `${route.timeoutSeconds ?? 10} seconds`,
       environment: functionEnvironment,
     },
-    { auth: { jwt: { authorizer: authorizer.id } } },
+    route.auth === "none" ? {} : { auth: { jwt: { authorizer: authorizer.id } } },
   );
 }

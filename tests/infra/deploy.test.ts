@@ -50,7 +50,7 @@ describe("the HTTP API", () => {
     expect(keys.sort()).toEqual(ROUTES.map((route) => `${route.method} ${route.path}`).sort());
   });
 
-  it.each(ROUTE_CASES)(
+  it.each(ROUTE_CASES.filter(([, route]) => route.auth !== "none"))(
     "%s accepts only callers with a JWT the authorizer verified",
     (_, { method, path }) => {
       const authorizer = app.one("aws:apigatewayv2/authorizer:Authorizer");
@@ -59,6 +59,29 @@ describe("the HTTP API", () => {
       expect(route.inputs.authorizerId).toBe(authorizer.id);
     },
   );
+
+  it("answers CORS preflights without the authorizer: no route that can receive OPTIONS needs a JWT", () => {
+    // API Gateway picks a route by path, then method, `ANY` last: for every path a browser may
+    // preflight, the route an OPTIONS request lands on must not carry the authorizer.
+    const routes = app.all(ROUTE).map((route) => ({
+      key: String(route.inputs.routeKey),
+      auth: route.inputs.authorizationType ?? "NONE",
+    }));
+    const optionsRoutes = routes.filter(({ key }) => key.startsWith("OPTIONS "));
+    expect(optionsRoutes.map(({ key }) => key)).toContain("OPTIONS /{proxy+}");
+    for (const route of optionsRoutes) expect(route.auth).toBe("NONE");
+    // Every ANY route is shadowed for OPTIONS by an unauthenticated OPTIONS route on its path.
+    for (const { key } of routes.filter(({ key }) => key.startsWith("ANY "))) {
+      const path = key.slice("ANY ".length);
+      expect(optionsRoutes.map((route) => route.key)).toContain(`OPTIONS ${path}`);
+    }
+    // The one unauthenticated route runs the preflight handler, which reaches no resource.
+    const { handler } = app.route("OPTIONS", "/{proxy+}");
+    expect(handler.handler).toBe("packages/functions/src/http/preflight.handler");
+    expect(routes.filter(({ auth }) => auth === "NONE").map(({ key }) => key)).toEqual([
+      "OPTIONS /{proxy+}",
+    ]);
+  });
 
   it.each(ROUTE_CASES)("%s runs a handler that exists and exports that name", (_, route) => {
     const { method, path, handler } = route;

@@ -9,7 +9,7 @@ export type LinkName = "FileBucket" | "FileIndex";
 
 export interface RouteDefinition {
   /** An API Gateway route key method; `ANY` catches the methods no other route serves. */
-  method: "GET" | "HEAD" | "PUT" | "DELETE" | "POST" | "ANY";
+  method: "GET" | "HEAD" | "PUT" | "DELETE" | "POST" | "OPTIONS" | "ANY";
   /** An API Gateway path template (`{name}` or greedy `{name+}` parameters). */
   path: string;
   /** Handler, relative to the repository root, as SST wants it: `<file without .ts>.<export>`. */
@@ -20,6 +20,11 @@ export interface RouteDefinition {
   body?: boolean;
   /** Function timeout in seconds (default 10); reads that may wait (`?wait=`) get more. */
   timeoutSeconds?: number;
+  /**
+   * Who may call it: `jwt` (the default) only callers whose bearer token the JWT authorizer
+   * verified; `none` anyone, which only CORS preflights (they never carry a token) may be.
+   */
+  auth?: "jwt" | "none";
 }
 
 const http = (file: string) => `packages/functions/src/http/${file}.handler`;
@@ -65,6 +70,8 @@ export const ROUTES: readonly RouteDefinition[] = [
     link: INDEX,
     body: true,
   },
+  // Browsers' CORS preflights carry no token: they must not reach the catch-all's authorizer.
+  { method: "OPTIONS", path: "/{proxy+}", handler: http("preflight"), link: [], auth: "none" },
   // Everything else: 405 with Allow on a known path, 404 on an unknown one.
   { method: "ANY", path: "/{proxy+}", handler: http("no-route"), link: [] },
 ];
@@ -103,9 +110,9 @@ export function matchPath(template: string, path: string): Record<string, string
 
 /** The methods served on a concrete `path`, for `Allow` headers; empty for an unknown path. */
 export function allowedMethods(path: string): string[] {
-  return ROUTES.filter((route) => route.method !== "ANY" && matchPath(route.path, path)).map(
-    (route) => route.method,
-  );
+  return ROUTES.filter(
+    (route) => route.method !== "ANY" && route.method !== "OPTIONS" && matchPath(route.path, path),
+  ).map((route) => route.method);
 }
 
 /** A function run on a schedule (an EventBridge Scheduler expression). */

@@ -144,20 +144,22 @@ async function serve(
   const match = matchRoute(options.routes, method, path);
   if (!match) return fail(404, "not_found", `No route for ${method} ${rawPathEncoded}`);
 
-  const authorization = req.headers.authorization;
-  const token = /^Bearer\s+(\S+)\s*$/i.exec(authorization ?? "")?.[1];
-  if (!token) {
-    return fail(401, "unauthorized", "A valid bearer token is required", {
-      "WWW-Authenticate": "Bearer",
-    });
-  }
-  let claims: Record<string, string>;
-  try {
-    claims = toGatewayClaims(await options.authority.verify(token));
-  } catch {
-    return fail(401, "unauthorized", "The bearer token is not valid", {
-      "WWW-Authenticate": 'Bearer error="invalid_token"',
-    });
+  let claims: Record<string, string> = {};
+  if (match.route.auth !== "none") {
+    const authorization = req.headers.authorization;
+    const token = /^Bearer\s+(\S+)\s*$/i.exec(authorization ?? "")?.[1];
+    if (!token) {
+      return fail(401, "unauthorized", "A valid bearer token is required", {
+        "WWW-Authenticate": "Bearer",
+      });
+    }
+    try {
+      claims = toGatewayClaims(await options.authority.verify(token));
+    } catch {
+      return fail(401, "unauthorized", "The bearer token is not valid", {
+        "WWW-Authenticate": 'Bearer error="invalid_token"',
+      });
+    }
   }
 
   let body: Buffer | undefined;
