@@ -5,10 +5,13 @@
  * Pure data: importing it loads nothing else.
  */
 
+/** A method a browser may be allowed to use across origins. */
+export type CorsMethod = "GET" | "HEAD" | "PUT" | "POST" | "DELETE" | "PATCH";
+
 /** A CORS configuration, in the terms both API Gateway and S3 use. */
 export interface CorsRules {
   allowOrigins: readonly string[];
-  allowMethods: readonly string[];
+  allowMethods: readonly CorsMethod[];
   /** Request headers a browser may send (lower case; a wildcard never covers Authorization). */
   allowHeaders: readonly string[];
   /** Response headers a page may read besides the CORS-safelisted ones. */

@@ -14,7 +14,7 @@ export async function handler(
   const headers = lowerCaseKeys(event.headers ?? {});
   const origin = headers.origin;
   const method = headers["access-control-request-method"]?.toUpperCase();
-  if (!origin || !method || !API_CORS.allowMethods.includes(method)) {
+  if (!origin || !API_CORS.allowMethods.some((allowed) => allowed === method)) {
     return { statusCode: 204, headers: { "Cache-Control": "no-store" }, body: "" };
   }
   const requested = (headers["access-control-request-headers"] ?? "")
