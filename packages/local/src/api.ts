@@ -4,6 +4,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from "node:net";
 import { isFilegateError } from "@filegate/core/errors";
 import { percentDecode } from "@filegate/core/tenancy";
+import { API_CORS, type CorsRules } from "@filegate/functions/edge";
 import { matchPath, type RouteDefinition } from "@filegate/functions/routes";
 import type {
   APIGatewayProxyEventV2WithJWTAuthorizer,
@@ -52,6 +53,8 @@ export async function startApi(options: {
   port: number;
   routes: readonly LoadedRoute[];
   authority: LocalAuthority;
+  /** The API's CORS rules (default: the deployment's, `API_CORS`). */
+  cors?: CorsRules;
   log(line: string): void;
 }): Promise<{ url: string; server: Server; stop(): Promise<void> }> {
   const server = createServer();
@@ -84,7 +87,12 @@ export async function startApi(options: {
 async function serve(
   req: IncomingMessage,
   res: ServerResponse,
-  options: { routes: readonly LoadedRoute[]; authority: LocalAuthority; log(line: string): void },
+  options: {
+    routes: readonly LoadedRoute[];
+    authority: LocalAuthority;
+    cors?: CorsRules;
+    log(line: string): void;
+  },
 ): Promise<void> {
   const started = performance.now();
   const requestId = randomUUID();
@@ -93,7 +101,8 @@ async function serve(
   const queryAt = rawUrl.indexOf("?");
   const rawPathEncoded = queryAt === -1 ? rawUrl : rawUrl.slice(0, queryAt);
   const rawQueryString = queryAt === -1 ? "" : rawUrl.slice(queryAt + 1);
-  const cors = req.headers.origin ? corsHeaders() : {};
+  const rules = options.cors ?? API_CORS;
+  const cors = req.headers.origin ? corsHeaders(rules) : {};
 
   const finish = (result: APIGatewayProxyStructuredResultV2) => {
     const status = result.statusCode ?? 200;
@@ -120,16 +129,8 @@ async function serve(
     });
 
   if (method === "OPTIONS" && req.headers.origin && req.headers["access-control-request-method"]) {
-    // CORS preflight, answered by the gateway without authorization (as SST's default CORS does).
-    return finish({
-      statusCode: 204,
-      headers: {
-        "Access-Control-Allow-Methods": "GET, HEAD, PUT, POST, DELETE",
-        // A wildcard does not cover Authorization: echo what the browser asks for.
-        "Access-Control-Allow-Headers": req.headers["access-control-request-headers"] ?? "",
-        "Access-Control-Max-Age": "600",
-      },
-    });
+    // A CORS preflight, answered by the gateway from the API's CORS rules, as API Gateway does.
+    return finish({ statusCode: 204, headers: preflightHeaders(rules, req) });
   }
 
   let path: string;
@@ -247,11 +248,30 @@ function stringHeaders(headers: APIGatewayProxyStructuredResultV2["headers"]) {
   return result;
 }
 
-function corsHeaders(): Record<string, string> {
+function corsHeaders(rules: CorsRules): Record<string, string> {
   return {
-    "Access-Control-Allow-Origin": "*",
-    "Access-Control-Expose-Headers":
-      "Location, ETag, Last-Modified, Content-Length, Apigw-Requestid",
+    "Access-Control-Allow-Origin": rules.allowOrigins.join(","),
+    "Access-Control-Expose-Headers": rules.exposeHeaders.join(","),
+  };
+}
+
+/**
+ * The answer to a preflight: the allowed methods, and of the headers the browser asks for, those
+ * the rules allow. A method or header left out makes the browser refuse the real request.
+ */
+function preflightHeaders(rules: CorsRules, req: IncomingMessage): Record<string, string> {
+  const method = String(req.headers["access-control-request-method"]).toUpperCase();
+  if (!rules.allowMethods.some((allowed) => allowed === method)) return {};
+  const requested = String(req.headers["access-control-request-headers"] ?? "")
+    .split(",")
+    .map((name) => name.trim().toLowerCase())
+    .filter(Boolean);
+  const allowed = requested.filter((name) => rules.allowHeaders.includes(name));
+  return {
+    "Access-Control-Allow-Origin": rules.allowOrigins.join(","),
+    "Access-Control-Allow-Methods": rules.allowMethods.join(","),
+    ...(allowed.length > 0 ? { "Access-Control-Allow-Headers": allowed.join(",") } : {}),
+    "Access-Control-Max-Age": String(rules.maxAgeSeconds),
   };
 }
 

@@ -1,5 +1,6 @@
 import { createRequire } from "node:module";
 import type { AddressInfo } from "node:net";
+import { BUCKET_CORS, type CorsRules } from "@filegate/functions/edge";
 
 const require = createRequire(import.meta.url);
 
@@ -24,20 +25,17 @@ interface S3rverInstance {
 /** The credentials the emulator accepts (its built-in account). */
 export const S3_CREDENTIALS = { accessKeyId: "S3RVER", secretAccessKey: "S3RVER" } as const;
 
-/** Bucket CORS: any origin may use presigned URLs; browsers may read ETag (multipart needs it). */
-export const CORS_XML = `<CORSConfiguration>
-  <CORSRule>
-    <AllowedOrigin>*</AllowedOrigin>
-    <AllowedMethod>GET</AllowedMethod>
-    <AllowedMethod>PUT</AllowedMethod>
-    <AllowedMethod>POST</AllowedMethod>
-    <AllowedMethod>DELETE</AllowedMethod>
-    <AllowedMethod>HEAD</AllowedMethod>
-    <AllowedHeader>*</AllowedHeader>
-    <ExposeHeader>ETag</ExposeHeader>
-    <MaxAgeSeconds>3000</MaxAgeSeconds>
-  </CORSRule>
-</CORSConfiguration>`;
+/** S3's CORS configuration document for a set of rules (what `PutBucketCors` takes). */
+export function corsXml(rules: CorsRules): string {
+  const lines = [
+    ...rules.allowOrigins.map((origin) => `<AllowedOrigin>${origin}</AllowedOrigin>`),
+    ...rules.allowMethods.map((method) => `<AllowedMethod>${method}</AllowedMethod>`),
+    ...rules.allowHeaders.map((header) => `<AllowedHeader>${header}</AllowedHeader>`),
+    ...rules.exposeHeaders.map((header) => `<ExposeHeader>${header}</ExposeHeader>`),
+    `<MaxAgeSeconds>${rules.maxAgeSeconds}</MaxAgeSeconds>`,
+  ];
+  return `<CORSConfiguration><CORSRule>${lines.join("")}</CORSRule></CORSConfiguration>`;
+}
 
 export interface S3Emulator {
   endpoint: string;
@@ -53,6 +51,8 @@ export async function startS3(options: {
   port: number;
   directory: string;
   bucket: string;
+  /** The bucket's CORS rules (default: the deployment's, `BUCKET_CORS`). */
+  cors?: CorsRules;
 }): Promise<S3Emulator> {
   const S3rver = require("@20minutes/s3rver") as new (options: object) => S3rverInstance;
   const server = new S3rver({
@@ -61,7 +61,7 @@ export async function startS3(options: {
     directory: options.directory,
     silent: true,
     vhostBuckets: false,
-    configureBuckets: [{ name: options.bucket, configs: [CORS_XML] }],
+    configureBuckets: [{ name: options.bucket, configs: [corsXml(options.cors ?? BUCKET_CORS)] }],
   });
   const address = await server.run();
   return {

@@ -6,6 +6,7 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { loadSettings } from "@filegate/core/config";
 import type { ReconcileSummary } from "@filegate/core/reconcile";
+import { API_CORS, BUCKET_CORS, type CorsRules } from "@filegate/functions/edge";
 import { JOBS, ROUTES, SUBSCRIBER } from "@filegate/functions/routes";
 import type { Context, SQSBatchResponse, SQSEvent } from "aws-lambda";
 import { startAdmin } from "./admin";
@@ -51,6 +52,9 @@ export interface LocalStackOptions {
   jobIntervalMs: number;
   /** The reconciler's grace period at start (objects younger than this are left to events). */
   reconcileGraceSeconds: number;
+  /** CORS rules of the API and the bucket (default: the deployment's, from `edge.ts`). */
+  apiCors: CorsRules;
+  bucketCors: CorsRules;
   /** Where the stack's own lines go. */
   log(line: string): void;
 }
@@ -68,6 +72,8 @@ export const DEFAULT_OPTIONS: LocalStackOptions = {
   backoffMs: (attempt) => Math.min(200 * 2 ** (attempt - 1), 5000),
   jobIntervalMs: 60_000,
   reconcileGraceSeconds: LOCAL_GRACE_SECONDS,
+  apiCors: API_CORS,
+  bucketCors: BUCKET_CORS,
   log: (line) => console.log(line),
 };
 
@@ -126,7 +132,12 @@ export async function startLocalStack(
 
   try {
     const [s3, dynamo] = await Promise.all([
-      startS3({ port: options.s3Port, directory: join(dataDir, "s3"), bucket: LOCAL_BUCKET }),
+      startS3({
+        port: options.s3Port,
+        directory: join(dataDir, "s3"),
+        bucket: LOCAL_BUCKET,
+        cors: options.bucketCors,
+      }),
       startDynamo({
         engine,
         port: options.dynamodbPort,
@@ -180,7 +191,13 @@ export async function startLocalStack(
       if (pending.length > 0 && !options.memory) await savePending(pendingFile, pending);
     });
 
-    const api = await startApi({ port: options.port, routes, authority, log: options.log });
+    const api = await startApi({
+      port: options.port,
+      routes,
+      authority,
+      cors: options.apiCors,
+      log: options.log,
+    });
     cleanup.push(() => api.stop());
 
     const jobs = Object.fromEntries(
