@@ -107,6 +107,18 @@ const TARGETS: Record<string, Target> = {
     event: http(httpEvent({ method: "POST", route: "/{proxy+}" })),
     answered: status(405),
   },
+  preflight: {
+    name: "OPTIONS (CORS preflight)",
+    floor: "floor-none",
+    event: http(
+      httpEvent({
+        method: "OPTIONS",
+        route: "/{proxy+}",
+        headers: { origin: "https://app.example.com", "access-control-request-method": "PUT" },
+      }),
+    ),
+    answered: status(204),
+  },
   "get-audit": {
     name: "GET /audit",
     floor: "floor-query",
