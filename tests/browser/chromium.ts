@@ -9,18 +9,31 @@ export const CHROMIUM_PATH = process.env.CHROMIUM_PATH || "/usr/bin/chromium";
 /** Where screenshots of the test page go (git-ignored). */
 export const SCREENSHOT_DIR = join(import.meta.dirname, ".screenshots");
 
+/** True when the Chromium the tests drive is installed. */
+export function chromiumInstalled(): boolean {
+  return existsSync(CHROMIUM_PATH);
+}
+
 /**
- * Headless Chromium as the tests run it: no sandbox (CI runs as root), and none of Chromium's
- * own background traffic, whose connections to a closed network would pile up.
+ * Throws, saying how to install it, when Chromium is missing. Run it before each test: every
+ * test then fails (a failing `beforeAll` would only mark them skipped), since a suite that
+ * skips without a browser proves nothing in CI.
  */
-export async function launchChromium(): Promise<Browser> {
-  if (!existsSync(CHROMIUM_PATH)) {
-    // Failing, not skipping: a suite that skips without a browser proves nothing in CI.
+export function requireChromium(): void {
+  if (!chromiumInstalled()) {
     throw new Error(
       `Chromium not found at ${CHROMIUM_PATH}. The browser tests need it: install Debian's ` +
         "package with `apt-get install chromium` (.ci/run does), or set CHROMIUM_PATH.",
     );
   }
+}
+
+/**
+ * Headless Chromium as the tests run it: no sandbox (CI runs as root), and none of Chromium's
+ * own background traffic, whose connections to a closed network would pile up.
+ */
+export async function launchChromium(): Promise<Browser> {
+  requireChromium();
   return chromium.launch({
     executablePath: CHROMIUM_PATH,
     args: [
@@ -44,6 +57,8 @@ export interface SentRequest {
   headers: Record<string, string>;
   /** Set on the request a redirect led to. */
   redirectedFrom?: string;
+  /** The connection its answer came on (once answered). */
+  connectionId?: number;
 }
 
 /** A CORS preflight the browser sent, as DevTools saw it. */
@@ -123,7 +138,11 @@ export async function openTestPage(browser: Browser, origin: string): Promise<Te
   });
   devtools.on("Network.responseReceived", ({ requestId, type, response }) => {
     const request = sent.get(requestId);
-    if (type !== "Preflight" || !request) return;
+    if (!request) return;
+    if (type !== "Preflight") {
+      request.connectionId = response.connectionId;
+      return;
+    }
     const header = (name: string) => request.headers[name] ?? "";
     preflights.push({
       url: response.url,

@@ -2,9 +2,15 @@ import { createHash } from "node:crypto";
 import { API_CORS, BUCKET_CORS } from "@filegate/functions/edge";
 import type { LocalStack } from "@filegate/local";
 import type { Browser } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { startInProcessStack } from "../helpers/in-process";
-import { launchChromium, openTestPage, type TestPage } from "./chromium";
+import {
+  chromiumInstalled,
+  launchChromium,
+  openTestPage,
+  requireChromium,
+  type TestPage,
+} from "./chromium";
 import type { ApiConfig, Listing, PresignedAnswer } from "./flows";
 import { type PageServer, servePage } from "./page-server";
 
@@ -22,6 +28,7 @@ let tab: TestPage;
 let acme: ApiConfig;
 
 beforeAll(async () => {
+  if (!chromiumInstalled()) return; // then every test fails, saying how to install it
   browser = await launchChromium();
   stack = await startInProcessStack({
     apiCors: {
@@ -38,6 +45,7 @@ beforeAll(async () => {
   acme = { api: stack.state.apiUrl, token: await stack.token({ tenant: "acme", sub: "alice" }) };
   await tab.run("origins", { api: acme.api, s3: new URL(stack.state.s3.endpoint).origin });
 });
+beforeEach(requireChromium);
 afterAll(async () => {
   await browser?.close();
   await server?.close();

@@ -30,6 +30,13 @@ function tenantOf(token) {
   }
 }
 
+/** The JSON body of an API answer; throws with the status and body when it is not a success. */
+async function answered(response) {
+  const text = await response.text();
+  if (!response.ok) throw new Error(`${response.url} answered ${response.status}: ${text}`);
+  return JSON.parse(text);
+}
+
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 const bearer = (config) => ({ Authorization: `Bearer ${config.token}` });
 const filePath = (key) => `/files/${key.split("/").map(encodeURIComponent).join("/")}`;
@@ -66,7 +73,7 @@ async function settled(config, id) {
     const response = await fetch(`${config.api}/uploads/${encodeURIComponent(id)}`, {
       headers: bearer(config),
     });
-    const { status } = await response.json();
+    const { status } = await answered(response);
     if (status !== "pending") return status;
     await sleep(25);
   }
@@ -121,7 +128,7 @@ const flows = {
         "Content-Type": config.contentType,
       },
     });
-    const grant = await grantResponse.json();
+    const grant = await answered(grantResponse);
     const upload = await fetch(grant.url, {
       method: grant.method,
       headers: grant.headers,
@@ -153,7 +160,7 @@ const flows = {
         sha256,
       }),
     });
-    const intent = await created.json();
+    const intent = await answered(created);
     const upload = await fetch(intent.upload.url, {
       method: intent.upload.method,
       headers: intent.upload.headers,
@@ -184,7 +191,7 @@ const flows = {
       headers: { ...bearer(config), "Content-Type": "application/json" },
       body: JSON.stringify({ key: config.key, size: blob.size, contentType: config.contentType }),
     });
-    const intent = await created.json();
+    const intent = await answered(created);
     let inFlight = 0;
     let mostInFlight = 0;
     const parts = await Promise.all(
@@ -218,7 +225,7 @@ const flows = {
         }),
       },
     );
-    const completed = await completeResponse.json();
+    const completed = await answered(completeResponse);
     const status = await settled(config, intent.id);
     log(
       status === "committed",
@@ -244,7 +251,7 @@ const flows = {
     const grantResponse = await fetch(`${config.api}${filePath(config.key)}`, {
       headers: { ...bearer(config), Accept: "application/json" },
     });
-    const grant = await grantResponse.json();
+    const grant = await answered(grantResponse);
     const response = await fetch(grant.url, {
       method: grant.method,
       headers: grant.headers,
@@ -301,7 +308,7 @@ const flows = {
       method: "DELETE",
       headers: { ...bearer(config), Accept: "application/json" },
     });
-    const grant = await grantResponse.json();
+    const grant = await answered(grantResponse);
     const response = await fetch(grant.url, { method: grant.method, headers: grant.headers });
     log(
       response.ok,
