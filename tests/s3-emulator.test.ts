@@ -129,6 +129,7 @@ describe("requests without a signature (Block Public Access)", () => {
       ],
       ["DELETE", `/${BUCKET}/${KEY}`],
       ["POST", `/${BUCKET}?delete`, deleteXml, { "Content-Type": "application/xml" }],
+      ["POST", `/${BUCKET}`, deleteXml, { "Content-Type": "application/xml" }],
       ["POST", `/${BUCKET}/tenants/acme/big.bin?uploads`],
       ["PUT", `/${BUCKET}?cors`, "<CORSConfiguration/>"],
       ["GET", `/${BUCKET}?cors`],
@@ -487,6 +488,11 @@ describe("writes", () => {
     expect(last.s3.object).toMatchObject({ size: stored.length, eTag: md5(stored) });
     const head = await client.send(new HeadObjectCommand({ Bucket: BUCKET, Key: key }));
     expect(head.ETag).toBe(`"${md5(stored)}"`);
+
+    await client.send(new DeleteObjectCommand({ Bucket: BUCKET, Key: key }));
+    const removed = eventsOf(key).at(-1) as EmulatorEventRecord;
+    expect(removed.eventName).toBe("ObjectRemoved:Delete");
+    expect(compareSequencers(removed.s3.object.sequencer, last.s3.object.sequencer)).toBe(1);
   });
 
   it("with If-None-Match: * are evaluated at commit: of concurrent creates, one wins", async () => {

@@ -521,7 +521,16 @@ export class S3FileStore {
     }
     const body = Readable.from(
       (async function* () {
-        for (const record of records) yield* bodyStream(record, 0, record.header.size - 1);
+        let next = 0;
+        try {
+          for (; next < records.length; next++) {
+            const record = records[next] as (typeof records)[number];
+            yield* bodyStream(record, 0, record.header.size - 1);
+          }
+        } finally {
+          // Parts not streamed (the body failed half way) still hold a handle.
+          for (const record of records.slice(next + 1)) await record.handle.close();
+        }
       })(),
     );
     const etag = `${createHash("md5")
