@@ -3,7 +3,7 @@ import { request } from "node:http";
 import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it, vi } from "vitest";
 import { listKeys } from "./helpers/http";
 import { eventually, type RunningStack, startStack } from "./helpers/stack";
 
@@ -65,7 +65,8 @@ describe("the local stack", () => {
     });
     // Exactly the two keys an SDK client or the AWS CLI takes, nothing the SDK adds to them.
     expect(state.credentials).toEqual({ accessKeyId: "S3RVER", secretAccessKey: "S3RVER" });
-    expect(stack.output()).toContain(state.apiUrl);
+    // The CLI prints its banner after writing local.json: wait for it rather than race it.
+    await vi.waitFor(() => expect(stack.output()).toContain(state.apiUrl), { timeout: 10_000 });
   });
 
   it("keeps data across restarts, stops cleanly on Ctrl-C and frees its ports", async () => {
