@@ -30,13 +30,16 @@ export const queue = new sst.aws.Queue("FileEvents", {
 });
 
 /**
- * Only S3 may send to the queue, and only for this bucket of this account. (SST's
- * `bucket.notify` writes a policy that also lets SNS and EventBridge send, with no condition,
- * and cannot be changed: the notification and the policy are declared here instead.)
+ * Only S3 may send to the queue, and only for this bucket of this account. SST's
+ * `bucket.notify` writes the queue's policy itself, letting SNS and EventBridge send too, with
+ * no condition, and offers no way to change it: the transform replaces that policy (the one
+ * queue policy of the app, named after the notification) as SST creates it. (Declaring the
+ * notification and the policy here instead would rename them, and replacing the notification
+ * of a deployed stage deletes the bucket's notification configuration after the new one is set.)
  */
-const queuePolicy = new aws.sqs.QueuePolicy("FileEventsPolicy", {
-  queueUrl: queue.url,
-  policy: $jsonStringify({
+$transform(aws.sqs.QueuePolicy, (args, _opts, name) => {
+  if (!name.endsWith("NotificationFileEventsPolicy")) return;
+  args.policy = $jsonStringify({
     Version: "2012-10-17",
     Statement: [
       {
@@ -50,24 +53,18 @@ const queuePolicy = new aws.sqs.QueuePolicy("FileEventsPolicy", {
         },
       },
     ],
-  }),
+  });
 });
 
-/** S3 → queue: every object created or removed (S3 checks that it may send when this is set). */
-new aws.s3.BucketNotification(
-  "FileBucketNotification",
-  {
-    bucket: bucket.name,
-    queues: [
-      {
-        id: "FileEvents",
-        queueArn: queue.arn,
-        events: ["s3:ObjectCreated:*", "s3:ObjectRemoved:*"],
-      },
-    ],
-  },
-  { dependsOn: [queuePolicy] },
-);
+bucket.notify({
+  notifications: [
+    {
+      name: "FileEvents",
+      queue,
+      events: ["s3:ObjectCreated:*", "s3:ObjectRemoved:*"],
+    },
+  ],
+});
 
 /** The subscriber: applies each S3 event to the index. */
 export const subscriber = queue.subscribe(
