@@ -15,6 +15,8 @@ export default $config({
       args.architecture ??= "arm64";
       args.memory ??= "512 MB";
     });
+    // First: the IAM rules every function and link created after it follows.
+    await import("./infra/iam");
     const storage = await import("./infra/storage");
     await import("./infra/events");
     await import("./infra/jobs");

@@ -1,6 +1,7 @@
 import { METRICS } from "../packages/functions/src/observability";
-import { deadLetters, queue } from "./events";
-import { reconciler } from "./jobs";
+import { api } from "./api";
+import { deadLetters, queue, subscriber } from "./events";
+import { reconciler, sweepUploads } from "./jobs";
 
 /** Where alarms go: subscribe operators to it (docs/operations.md). */
 export const alarms = new sst.aws.SnsTopic("Alarms");
@@ -10,7 +11,13 @@ type Metric = Pick<
   "namespace" | "metricName" | "dimensions" | "statistic"
 >;
 
-/** An alarm when `metric` goes above `threshold` in `periods` periods of `period` seconds. */
+/** An alarm's name in CloudWatch: the app's, the stage's, then its own (`filegate-production-api-5xx`). */
+export const alarmName = (name: string) => `${$app.name}-${$app.stage}-${name}`;
+
+/**
+ * An alarm when `metric` goes above `threshold` in `periods` periods of `period` seconds;
+ * it notifies the topic when it fires and when it clears.
+ */
 function alarm(
   name: string,
   description: string,
@@ -18,6 +25,7 @@ function alarm(
   { period = 300, periods = 1, threshold = 0 } = {},
 ) {
   return new aws.cloudwatch.MetricAlarm(name, {
+    name: alarmName(name),
     alarmDescription: description,
     ...metric,
     period,
@@ -38,8 +46,48 @@ const filegate = (metricName: string, statistic = "Sum"): Metric => ({
   statistic,
 });
 
+/** A count Lambda keeps for a function (`Errors`, `Throttles`). */
+const lambda = (metricName: string, functionName: $util.Input<string>): Metric => ({
+  namespace: "AWS/Lambda",
+  metricName,
+  dimensions: { FunctionName: functionName },
+  statistic: "Sum",
+});
+
+const subscriberName = subscriber.apply((s) => s.nodes.function.name);
+
 alarm(
-  "DeadLettersAlarm",
+  "api-5xx",
+  "The API answered 5xx: a handler failed (its logs: an AccessDenied names a missing permission)",
+  {
+    namespace: "AWS/ApiGateway",
+    metricName: "5xx",
+    dimensions: { ApiId: api.nodes.api.id },
+    statistic: "Sum",
+  },
+);
+
+alarm(
+  "subscriber-errors",
+  "The subscriber function failed (not a failed record: a whole invocation)",
+  lambda("Errors", subscriberName),
+);
+
+alarm(
+  "subscriber-throttles",
+  "The subscriber was throttled: S3 events wait in the queue (concurrency limits)",
+  lambda("Throttles", subscriberName),
+);
+
+alarm(
+  "sweeper-errors",
+  "A sweep of expired upload intents failed: reservations stay held until one succeeds",
+  lambda("Errors", sweepUploads.nodes.function.name),
+  { period: 900 },
+);
+
+alarm(
+  "dead-letters",
   "S3 events in the dead-letter queue: fix the cause, then redrive (docs/operations.md)",
   {
     namespace: "AWS/SQS",
@@ -50,7 +98,7 @@ alarm(
 );
 
 alarm(
-  "EventsDelayedAlarm",
+  "events-delayed",
   "The oldest S3 event in the queue is over 5 minutes old: the subscriber fails or lags",
   {
     namespace: "AWS/SQS",
@@ -62,40 +110,35 @@ alarm(
 );
 
 alarm(
-  "EventsDeadLetteredAlarm",
+  "events-dead-lettered",
   "The subscriber failed an S3 event on its last delivery: it is going to the DLQ",
   filegate(METRICS.names.deadLettered),
 );
 
 alarm(
-  "StaleEventsAlarm",
+  "stale-events",
   "Over 100 stale S3 events in 15 minutes: events are arriving late",
   filegate(METRICS.names.stale),
   { period: 900, threshold: 100 },
 );
 
 alarm(
-  "ReconcileRepairsAlarm",
+  "reconcile-repairs",
   "The reconciler repaired the index: find out why events were lost",
   filegate(METRICS.names.reconcileRepaired),
   { period: 3600 },
 );
 
 alarm(
-  "ReconcileIncompleteAlarm",
+  "reconcile-incomplete",
   "A reconciler run stopped at its deadline before comparing every tenant",
   filegate(METRICS.names.reconcileIncomplete, "Maximum"),
   { period: 3600 },
 );
 
 alarm(
-  "ReconcileErrorsAlarm",
+  "reconcile-errors",
   "The reconciler function failed",
-  {
-    namespace: "AWS/Lambda",
-    metricName: "Errors",
-    dimensions: { FunctionName: reconciler.nodes.function.name },
-    statistic: "Sum",
-  },
+  lambda("Errors", reconciler.nodes.function.name),
   { period: 3600 },
 );

@@ -1,7 +1,7 @@
 import { API_CORS } from "../packages/functions/src/edge";
 import { ROUTES } from "../packages/functions/src/routes";
 import { functionEnvironment, jwt } from "./config";
-import { links } from "./links";
+import { links, permissionsFor } from "./links";
 
 /** The HTTP API: every route of the shared route table; all but preflights behind the JWT authorizer. */
 export const api = new sst.aws.ApiGatewayV2("Api", {
@@ -25,6 +25,7 @@ for (const route of ROUTES) {
     {
       handler: route.handler,
       link: route.link.map((name) => links[name]),
+      permissions: permissionsFor(route.access),
       timeout: `${route.timeoutSeconds ?? 10} seconds`,
       environment: functionEnvironment,
     },

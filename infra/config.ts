@@ -9,7 +9,7 @@ import { SettingsSchema } from "../packages/core/src/config";
  * | `JwtIssuer` | (required) | issuer URL of the identity provider whose JWTs the API accepts |
  * | `JwtAudiences` | (required) | accepted `aud` values, comma-separated |
  * | `TenantClaim` | `tenant` | JWT claim naming the caller's tenant |
- * | `PresignExpires` | `300` | lifetime of presigned URLs, seconds (max 604800) |
+ * | `PresignExpires` | `300` | lifetime of presigned URLs, seconds (max 900: the functions' credentials) |
  * | `TombstoneDays` | `30` | how long the index remembers a deleted file |
  * | `AuditRetentionDays` | `365` | how long audit records (grants and S3 events) are kept |
  * | `MaxObjectBytes` | `5497558138880` | default largest file a tenant may upload (5 TiB) |

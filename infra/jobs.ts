@@ -1,6 +1,6 @@
 import { JOBS } from "../packages/functions/src/routes";
 import { environmentWith } from "./config";
-import { links } from "./links";
+import { links, permissionsFor } from "./links";
 
 function cron(name: keyof typeof JOBS) {
   const job = JOBS[name];
@@ -9,6 +9,13 @@ function cron(name: keyof typeof JOBS) {
     function: {
       handler: job.handler,
       link: job.link.map((link) => links[link]),
+      permissions: permissionsFor(job.access),
+      // EventBridge Scheduler invokes asynchronously, and Lambda runs a failed asynchronous
+      // invocation up to twice more (its default), a minute or two apart: a reconciler run
+      // that failed at its 15-minute timeout would be done over for up to 45 minutes of the
+      // hour, and a sweep would run beside the next one. The schedule is the retry: the next
+      // run goes on where the last one stopped (the reconciler's checkpoint).
+      retries: 0,
       timeout: `${job.timeoutMinutes} minutes`,
       ...("memoryMB" in job ? { memory: `${job.memoryMB} MB` as const } : {}),
       environment: environmentWith("environment" in job ? job.environment : {}),

@@ -1,4 +1,5 @@
-import type { LinkName } from "../packages/functions/src/routes";
+import { TENANT_ROOT } from "../packages/core/src/tenancy/tenants";
+import type { Access, LinkName } from "../packages/functions/src/routes";
 import { bucket, table } from "./storage";
 
 /** The resources functions may be linked to, by the names the route table uses. */
@@ -6,3 +7,32 @@ export const links: Record<LinkName, sst.aws.Bucket | sst.aws.Dynamo> = {
   FileBucket: bucket,
   FileIndex: table,
 };
+
+/**
+ * The IAM statements of a function's role: exactly the actions its route table entry declares
+ * (`access`), each on the narrowest resource it applies to — the table, one index of it, the
+ * bucket, or the tenants' objects (`tenants/*`, the only keys Filegate signs or reads).
+ * Links grant nothing (infra/iam.ts).
+ */
+export function permissionsFor(access: Access): sst.aws.FunctionPermissionArgs[] {
+  const { FileIndex: index, FileBucket: files } = access;
+  const statements: sst.aws.FunctionPermissionArgs[] = [];
+  if (index?.table?.length) statements.push({ actions: [...index.table], resources: [table.arn] });
+  for (const [name, actions] of Object.entries(index?.indexes ?? {})) {
+    if (actions?.length) {
+      statements.push({
+        actions: [...actions],
+        resources: [$interpolate`${table.arn}/index/${name}`],
+      });
+    }
+  }
+  if (files?.bucket?.length)
+    statements.push({ actions: [...files.bucket], resources: [bucket.arn] });
+  if (files?.objects?.length) {
+    statements.push({
+      actions: [...files.objects],
+      resources: [$interpolate`${bucket.arn}/${TENANT_ROOT}*`],
+    });
+  }
+  return statements;
+}

@@ -6,6 +6,7 @@
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { type Access, JOBS, ROUTES, SUBSCRIBER } from "@filegate/functions/routes";
 import type { HandlerTarget, MockRun, RecordedResource } from "../../scripts/sst/mock/types";
 import { run } from "../helpers/stack";
 
@@ -165,20 +166,98 @@ export class Deployment {
     return this.handlerOf((schedule.inputs.target as { arn: unknown }).arn);
   }
 
+  /** The IAM role of a function (SST's Function component named by the target). */
+  role(target: HandlerTarget) {
+    return this.childOf("aws:iam/role:Role", target.functionID);
+  }
+
   /** Statements of the inline IAM policies of a function's role. */
   policyStatements(target: HandlerTarget) {
-    const role = this.childOf("aws:iam/role:Role", target.functionID);
-    const policies = (role.inputs.inlinePolicies ?? []) as { policy: string }[];
-    return policies.flatMap(
-      (policy) => (JSON.parse(policy.policy) as { Statement: IamStatement[] }).Statement,
-    );
+    return inlineStatements(this.role(target));
+  }
+
+  /** The ARN the mock gave the one resource of a type (the bucket, the table...). */
+  arnOf(type: string) {
+    return String(this.one(type).state?.arn);
   }
 }
 
 export interface IamStatement {
+  Sid?: string;
   Effect: string;
   Action: string | string[];
   Resource: string | string[];
+  Principal?: Record<string, string | string[]>;
+  Condition?: Record<string, Record<string, string | string[]>>;
+}
+
+/** A policy document's statements (IAM JSON, as a string or as an object). */
+export function statementsOf(policy: unknown): IamStatement[] {
+  const document = (typeof policy === "string" ? JSON.parse(policy) : policy) as {
+    Statement: IamStatement | IamStatement[];
+  };
+  return asList(document.Statement);
+}
+
+/** Statements of the inline IAM policies of a role. */
+export function inlineStatements(role: RecordedResource): IamStatement[] {
+  const policies = (role.inputs.inlinePolicies ?? []) as { policy: string }[];
+  return policies.flatMap((policy) => statementsOf(policy.policy));
+}
+
+/** A statement as `Effect action resource` lines, one per action and resource: easy to compare. */
+export function grants(statement: IamStatement): string[] {
+  return asList(statement.Action).flatMap((action) =>
+    asList(statement.Resource).map((resource) => `${statement.Effect} ${action} ${resource}`),
+  );
 }
 
 export const asList = <T>(value: T | T[]): T[] => (Array.isArray(value) ? value : [value]);
+
+/**
+ * What a route table `access` declaration grants, as `Allow action resource` lines: table
+ * actions on the table, index actions on `<table>/index/<name>`, bucket actions on the
+ * bucket, object actions on the tenants' objects. Written out here, apart from infra/links.ts,
+ * so that the two are checked against each other.
+ */
+export function declaredGrants(access: Access, arns: { bucket: string; table: string }): string[] {
+  const lines: string[] = [];
+  const allow = (actions: readonly string[] | undefined, resource: string) => {
+    for (const action of actions ?? []) lines.push(`Allow ${action} ${resource}`);
+  };
+  allow(access.FileIndex?.table, arns.table);
+  for (const [index, actions] of Object.entries(access.FileIndex?.indexes ?? {})) {
+    allow(actions, `${arns.table}/index/${index}`);
+  }
+  allow(access.FileBucket?.bucket, arns.bucket);
+  allow(access.FileBucket?.objects, `${arns.bucket}/tenants/*`);
+  return lines.sort();
+}
+
+/** Every function of the app with its route table entry, and how to find what SST built for it. */
+export function appFunctions(app: () => Deployment) {
+  return [
+    ...ROUTES.map((route) => ({
+      name: `${route.method} ${route.path}`,
+      handler: route.handler,
+      link: route.link,
+      access: route.access,
+      target: () => app().route(route.method, route.path).handler,
+    })),
+    {
+      name: "the queue subscriber",
+      ...SUBSCRIBER,
+      target: () => app().subscriber(),
+    },
+    ...Object.entries(JOBS).map(([name, job]) => ({
+      name: `the ${name} job`,
+      handler: job.handler,
+      link: job.link,
+      access: job.access as Access,
+      target: () => app().job(jobComponent(name)),
+    })),
+  ];
+}
+
+/** The SST component name of a job of JOBS (`sweepUploads` → `SweepUploads`). */
+export const jobComponent = (name: string) => `${name[0]?.toUpperCase()}${name.slice(1)}`;

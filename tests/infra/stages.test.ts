@@ -1,6 +1,16 @@
 import { JOBS, ROUTES, SUBSCRIBER } from "@filegate/functions/routes";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type Deployment, mockDeployment, runMock } from "./deployment";
+import { ACCOUNT } from "../../scripts/sst/mock/aws";
+import {
+  appFunctions,
+  type Deployment,
+  declaredGrants,
+  grants,
+  mockDeployment,
+  REQUIRED_SECRETS,
+  runMock,
+  statementsOf,
+} from "./deployment";
 
 /**
  * The app on other stages and in other modes, run offline under Pulumi's mocks (all at once:
@@ -44,12 +54,18 @@ let live: Deployment;
 type Refusal = { code: number | null; stderr: string };
 let refused: Refusal;
 let unset: Refusal;
+let longLived: Refusal;
 beforeAll(async () => {
-  [production, live, refused, unset] = await Promise.all([
+  [production, live, refused, unset, longLived] = await Promise.all([
     mockDeployment({ stage: "production", secrets: PRODUCTION_SECRETS, bundle: false }),
     mockDeployment({ stage: "alice", mode: "dev", bundle: false }),
     runMock({ stage: "dev", secrets: WRONG_SECRETS, bundle: false }),
     runMock({ stage: "dev", secrets: {}, bundle: false }),
+    runMock({
+      stage: "dev",
+      secrets: { ...REQUIRED_SECRETS, PresignExpires: "3600" },
+      bundle: false,
+    }),
   ]);
 }, 180_000);
 afterAll(async () => {
@@ -96,7 +112,78 @@ describe("stage production", () => {
   });
 });
 
+describe("stage production's roles and alarms", () => {
+  it.each(appFunctions(() => production).map((fn) => [fn.name, fn] as const))(
+    "%s: its role trusts Lambda alone and holds its declared actions",
+    (_, fn) => {
+      const role = production.role(fn.target());
+      expect(statementsOf(role.inputs.assumeRolePolicy)).toEqual([
+        {
+          Effect: "Allow",
+          Principal: { Service: "lambda.amazonaws.com" },
+          Action: "sts:AssumeRole",
+        },
+      ]);
+      const arns = {
+        bucket: production.arnOf("aws:s3/bucket:Bucket"),
+        table: production.arnOf("aws:dynamodb/table:Table"),
+      };
+      const own = production
+        .policyStatements(fn.target())
+        .flatMap(grants)
+        .filter((grant) => !grant.startsWith("Allow sqs:"));
+      expect(own.sort()).toEqual(declaredGrants(fn.access, arns));
+    },
+  );
+
+  it("names its alarms after the stage", () => {
+    const names = production
+      .all("aws:cloudwatch/metricAlarm:MetricAlarm")
+      .map((alarm) => String(alarm.inputs.name));
+    expect(names).toEqual(
+      expect.arrayContaining([
+        "filegate-production-api-5xx",
+        "filegate-production-subscriber-errors",
+        "filegate-production-subscriber-throttles",
+        "filegate-production-sweeper-errors",
+      ]),
+    );
+    for (const name of names) expect(name).toMatch(/^filegate-production-/);
+  });
+});
+
 describe("sst dev on a personal stage", () => {
+  // SST runs the handlers on the developer's machine with each function's role, which it
+  // assumes with the developer's credentials: there, the role trusts the account too.
+  it.each(appFunctions(() => live).map((fn) => [fn.name, fn] as const))(
+    "%s: its role trusts Lambda and the account, and holds its declared actions plus what SST's bridge needs",
+    (_, fn) => {
+      const target = fn.target();
+      const role = live.role(target);
+      expect(statementsOf(role.inputs.assumeRolePolicy)).toEqual([
+        {
+          Effect: "Allow",
+          Action: "sts:AssumeRole",
+          Principal: {
+            Service: "lambda.amazonaws.com",
+            AWS: `arn:aws:iam::${ACCOUNT}:root`,
+          },
+        },
+      ]);
+      const arns = {
+        bucket: live.arnOf("aws:s3/bucket:Bucket"),
+        table: live.arnOf("aws:dynamodb/table:Table"),
+      };
+      const assets = "arn:aws:s3:::sst-asset-mock-us-east-1";
+      const bridge = ["Allow appsync:* *", `Allow s3:* ${assets}`, `Allow s3:* ${assets}/*`];
+      const own = live
+        .policyStatements(target)
+        .flatMap(grants)
+        .filter((grant) => !grant.startsWith("Allow sqs:"));
+      expect(own.sort()).toEqual([...declaredGrants(fn.access, arns), ...bridge].sort());
+    },
+  );
+
   it.each(ROUTES.map((route) => [`${route.method} ${route.path}`, route] as const))(
     "%s runs its handler live on this machine, behind the authorizer the route table names",
     (_, { method, path, handler, link, auth }) => {
@@ -144,6 +231,15 @@ describe("a stage with wrong settings", () => {
 
   it.each(PROBLEMS)("names %s", (_, message) => {
     expect(refused.stderr).toContain(message);
+  });
+});
+
+describe("a stage whose presigned URLs would outlive the functions' credentials", () => {
+  it("does not deploy, and says the limit", () => {
+    expect(longLived.code, longLived.stderr).toBe(1);
+    expect(longLived.stderr).toContain(
+      'PresignExpires "3600": FILEGATE_PRESIGN_EXPIRES must be at most 900',
+    );
   });
 });
 

@@ -4,8 +4,53 @@
  * drift. Pure data: importing it loads nothing else.
  */
 
+import type { IndexName } from "@filegate/core/table";
+
 /** Resources a function may be linked to (names of the SST components in `infra/`). */
 export type LinkName = "FileBucket" | "FileIndex";
+
+/** DynamoDB actions on the table itself (its items, through the primary key). */
+export type TableAction =
+  | "dynamodb:GetItem"
+  | "dynamodb:Query"
+  | "dynamodb:Scan"
+  | "dynamodb:PutItem"
+  | "dynamodb:UpdateItem"
+  | "dynamodb:DeleteItem"
+  | "dynamodb:BatchWriteItem"
+  | "dynamodb:TransactWriteItems";
+/** DynamoDB actions on a global secondary index (reads only: writes go through the table). */
+export type IndexAction = "dynamodb:Query" | "dynamodb:Scan";
+/** S3 actions on the bucket itself: ListObjectsV2 (and a 404 rather than a 403 for a missing object). */
+export type BucketAction = "s3:ListBucket";
+/**
+ * S3 actions on the tenants' objects (`tenants/*`). A presigned request needs the action of
+ * the operation it signs, checked when it is used: GET and HEAD `s3:GetObject`, PUT (an
+ * upload part too) `s3:PutObject`, DELETE `s3:DeleteObject`. Multipart: Create, UploadPart and
+ * Complete `s3:PutObject`, Abort `s3:AbortMultipartUpload`, ListParts `s3:ListMultipartUploadParts`.
+ */
+export type ObjectAction =
+  | "s3:GetObject"
+  | "s3:PutObject"
+  | "s3:DeleteObject"
+  | "s3:AbortMultipartUpload"
+  | "s3:ListMultipartUploadParts";
+
+/**
+ * What a function may do to the resources it is linked to, action by action, keyed by link
+ * name: its IAM role holds exactly these (infra/access.ts) and nothing else. A link alone only
+ * hands the function the resource's name (`Resource.<name>`).
+ */
+export interface Access {
+  FileIndex?: {
+    table?: readonly TableAction[];
+    indexes?: { readonly [index in IndexName]?: readonly IndexAction[] };
+  };
+  FileBucket?: {
+    bucket?: readonly BucketAction[];
+    objects?: readonly ObjectAction[];
+  };
+}
 
 export interface RouteDefinition {
   /** An API Gateway route key method; `ANY` catches the methods no other route serves. */
@@ -16,6 +61,8 @@ export interface RouteDefinition {
   handler: string;
   /** The resources this handler reads or writes, and nothing else. */
   link: readonly LinkName[];
+  /** What it does to them: the only permissions its role gets. */
+  access: Access;
   /** Whether the handler reads the request body (the local stack buffers it only then). */
   body?: boolean;
   /** Function timeout in seconds (default 10); reads that may wait (`?wait=`) get more. */
@@ -32,13 +79,39 @@ const http = (file: string) => `packages/functions/src/http/${file}.handler`;
 const BOTH: readonly LinkName[] = ["FileIndex", "FileBucket"];
 const INDEX: readonly LinkName[] = ["FileIndex"];
 
+/*
+ * Each `access` lists the calls its handler's code makes, through the core code it uses:
+ * - FileLookup.get/getPresent (ownership checks, `?wait=` polls): GetItem;
+ *   FileIndex.list: Query on `files`; applyCreated/applyRemoved, restorePresent, markGone:
+ *   UpdateItem (then GetItem when the condition fails); tenantsWithFiles: Scan on `files`;
+ *   totals: Query on `files`.
+ * - AuditJournal.recordGrant/recordEvent: PutItem; findGrant: GetItem; latestGrantAt: Query;
+ *   AuditReader.query: Query on the table (a file's history), `tenantLog` and `allLog`.
+ * - AccountLookup.standing: Query; limits, usage: GetItem; TenantAccounts.setLimits, reserve,
+ *   release, adjust, recount: UpdateItem (reserve and recount read usage with GetItem).
+ * - UploadIntents.create: PutItem; get: GetItem; finish, setMultipartUploadId: UpdateItem;
+ *   expired, pendingOf: Query on `pending`. ReconcileCheckpoint: GetItem, PutItem, DeleteItem.
+ * - GrantIssuer.issue presigns GET, PUT or DELETE; the subscriber's and the reconciler's
+ *   HeadObject is a presigned HEAD; ListObjectsV2 is s3:ListBucket.
+ */
 export const ROUTES: readonly RouteDefinition[] = [
-  { method: "GET", path: "/files", handler: http("list-files"), link: INDEX },
+  {
+    method: "GET",
+    path: "/files",
+    handler: http("list-files"),
+    link: INDEX,
+    access: { FileIndex: { indexes: { files: ["dynamodb:Query"] } } },
+  },
   {
     method: "GET",
     path: "/files/{key+}",
     handler: http("get-file"),
     link: BOTH,
+    // The ownership check and the grant's audit record; the presigned GET.
+    access: {
+      FileIndex: { table: ["dynamodb:GetItem", "dynamodb:PutItem"] },
+      FileBucket: { objects: ["s3:GetObject"] },
+    },
     timeoutSeconds: 15,
   },
   {
@@ -46,34 +119,120 @@ export const ROUTES: readonly RouteDefinition[] = [
     path: "/files/{key+}",
     handler: http("head-file"),
     link: INDEX,
+    access: { FileIndex: { table: ["dynamodb:GetItem"] } },
     timeoutSeconds: 15,
   },
-  { method: "PUT", path: "/files/{key+}", handler: http("put-file"), link: BOTH },
-  { method: "DELETE", path: "/files/{key+}", handler: http("delete-file"), link: BOTH },
-  { method: "GET", path: "/audit", handler: http("get-audit"), link: INDEX },
-  { method: "POST", path: "/uploads", handler: http("create-upload"), link: BOTH, body: true },
-  { method: "GET", path: "/uploads/{id}", handler: http("get-upload"), link: INDEX },
-  { method: "DELETE", path: "/uploads/{id}", handler: http("abort-upload"), link: BOTH },
-  { method: "GET", path: "/uploads/{id}/parts", handler: http("sign-parts"), link: BOTH },
+  {
+    method: "PUT",
+    path: "/files/{key+}",
+    handler: http("put-file"),
+    link: BOTH,
+    // The ownership check, the tenant's standing, the grant's record; the presigned PUT.
+    access: {
+      FileIndex: { table: ["dynamodb:GetItem", "dynamodb:Query", "dynamodb:PutItem"] },
+      FileBucket: { objects: ["s3:PutObject"] },
+    },
+  },
+  {
+    method: "DELETE",
+    path: "/files/{key+}",
+    handler: http("delete-file"),
+    link: BOTH,
+    access: {
+      FileIndex: { table: ["dynamodb:GetItem", "dynamodb:PutItem"] },
+      FileBucket: { objects: ["s3:DeleteObject"] },
+    },
+  },
+  {
+    method: "GET",
+    path: "/audit",
+    handler: http("get-audit"),
+    link: INDEX,
+    access: {
+      FileIndex: {
+        table: ["dynamodb:Query"],
+        indexes: { tenantLog: ["dynamodb:Query"], allLog: ["dynamodb:Query"] },
+      },
+    },
+  },
+  {
+    method: "POST",
+    path: "/uploads",
+    handler: http("create-upload"),
+    link: BOTH,
+    // Limits and the create-only check, the reservation (and its release on failure), the
+    // intent, the grant's record; CreateMultipartUpload and the presigned PUT or parts.
+    access: {
+      FileIndex: { table: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"] },
+      FileBucket: { objects: ["s3:PutObject"] },
+    },
+    body: true,
+  },
+  {
+    method: "GET",
+    path: "/uploads/{id}",
+    handler: http("get-upload"),
+    link: INDEX,
+    access: { FileIndex: { table: ["dynamodb:GetItem"] } },
+  },
+  {
+    method: "DELETE",
+    path: "/uploads/{id}",
+    handler: http("abort-upload"),
+    link: BOTH,
+    access: {
+      FileIndex: { table: ["dynamodb:GetItem", "dynamodb:UpdateItem"] },
+      FileBucket: { objects: ["s3:AbortMultipartUpload"] },
+    },
+  },
+  {
+    method: "GET",
+    path: "/uploads/{id}/parts",
+    handler: http("sign-parts"),
+    link: BOTH,
+    access: {
+      FileIndex: { table: ["dynamodb:GetItem", "dynamodb:PutItem"] },
+      FileBucket: { objects: ["s3:PutObject"] },
+    },
+  },
   {
     method: "POST",
     path: "/uploads/{id}/complete",
     handler: http("complete-upload"),
     link: BOTH,
+    // CompleteMultipartUpload is s3:PutObject.
+    access: {
+      FileIndex: { table: ["dynamodb:GetItem"] },
+      FileBucket: { objects: ["s3:PutObject"] },
+    },
     body: true,
   },
-  { method: "GET", path: "/usage", handler: http("get-usage"), link: INDEX },
+  {
+    method: "GET",
+    path: "/usage",
+    handler: http("get-usage"),
+    link: INDEX,
+    access: { FileIndex: { table: ["dynamodb:Query"] } },
+  },
   {
     method: "PUT",
     path: "/tenants/{tenant}/limits",
     handler: http("put-limits"),
     link: INDEX,
+    access: { FileIndex: { table: ["dynamodb:GetItem", "dynamodb:UpdateItem"] } },
     body: true,
   },
   // Browsers' CORS preflights carry no token: they must not reach the catch-all's authorizer.
-  { method: "OPTIONS", path: "/{proxy+}", handler: http("preflight"), link: [], auth: "none" },
+  {
+    method: "OPTIONS",
+    path: "/{proxy+}",
+    handler: http("preflight"),
+    link: [],
+    access: {},
+    auth: "none",
+  },
   // Everything else: 405 with Allow on a known path, 404 on an unknown one.
-  { method: "ANY", path: "/{proxy+}", handler: http("no-route"), link: [] },
+  { method: "ANY", path: "/{proxy+}", handler: http("no-route"), link: [], access: {} },
 ];
 
 /**
@@ -119,6 +278,7 @@ export function allowedMethods(path: string): string[] {
 export interface JobDefinition {
   handler: string;
   link: readonly LinkName[];
+  access: Access;
   schedule: `rate(${string})` | `cron(${string})`;
   timeoutMinutes: number;
   memoryMB?: number;
@@ -134,6 +294,11 @@ export const JOBS = {
   sweepUploads: {
     handler: "packages/functions/src/jobs/sweep-uploads.handler",
     link: ["FileIndex", "FileBucket"],
+    // Expired intents from `pending`; each one closed, its reservation released; AbortMultipartUpload.
+    access: {
+      FileIndex: { table: ["dynamodb:UpdateItem"], indexes: { pending: ["dynamodb:Query"] } },
+      FileBucket: { objects: ["s3:AbortMultipartUpload"] },
+    },
     schedule: "rate(15 minutes)",
     timeoutMinutes: 5,
   },
@@ -145,6 +310,22 @@ export const JOBS = {
   reconciler: {
     handler: "packages/functions/src/scheduled/reconcile.handler",
     link: ["FileIndex", "FileBucket"],
+    // The checkpoint; tenants (Scan of `files`), each tenant's listing and usage recount
+    // (`files`, `pending`); repairs as the subscriber applies events; ListObjectsV2 and
+    // HeadObject (s3:ListBucket also makes a missing object 404 rather than 403).
+    access: {
+      FileIndex: {
+        table: [
+          "dynamodb:GetItem",
+          "dynamodb:Query",
+          "dynamodb:PutItem",
+          "dynamodb:UpdateItem",
+          "dynamodb:DeleteItem",
+        ],
+        indexes: { files: ["dynamodb:Query", "dynamodb:Scan"], pending: ["dynamodb:Query"] },
+      },
+      FileBucket: { bucket: ["s3:ListBucket"], objects: ["s3:GetObject"] },
+    },
     schedule: "rate(1 hour)",
     timeoutMinutes: 15,
     memoryMB: 1024,
@@ -154,7 +335,18 @@ export const JOBS = {
 } as const satisfies Record<string, JobDefinition>;
 
 /** The queue subscriber that keeps the index. */
-export const SUBSCRIBER = {
+export const SUBSCRIBER: { handler: string; link: readonly LinkName[]; access: Access } = {
   handler: "packages/functions/src/events/subscriber.handler",
-  link: ["FileIndex", "FileBucket"] as readonly LinkName[],
+  link: ["FileIndex", "FileBucket"],
+  // Applies each event (UpdateItem, GetItem when it is not newer), verifies an upload (its
+  // grant, intent and the tenant's limits: GetItem), finds the grant behind a removal (Query),
+  // records the event (PutItem), moves usage and closes the intent (UpdateItem). HeadObject of
+  // each created object: s3:GetObject, and s3:ListBucket so that an object deleted since its
+  // event answers 404 (skipped) rather than 403 (the record would fail and be retried).
+  access: {
+    FileIndex: {
+      table: ["dynamodb:GetItem", "dynamodb:Query", "dynamodb:PutItem", "dynamodb:UpdateItem"],
+    },
+    FileBucket: { bucket: ["s3:ListBucket"], objects: ["s3:GetObject"] },
+  },
 };

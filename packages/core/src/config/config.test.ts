@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { loadSettings } from "./index";
+import { MAX_EXPIRES_SECONDS } from "../presign/limits";
+import { loadSettings, MAX_PRESIGN_EXPIRES_SECONDS } from "./index";
 
 describe("loadSettings", () => {
   it("has documented defaults", () => {
@@ -56,13 +57,26 @@ describe("loadSettings", () => {
   });
   it("names every bad value in one error", () => {
     expect(() =>
-      loadSettings({ FILEGATE_PRESIGN_EXPIRES: "604801", FILEGATE_TENANT_CLAIM: "has space" }),
+      loadSettings({ FILEGATE_PRESIGN_EXPIRES: "901", FILEGATE_TENANT_CLAIM: "has space" }),
     ).toThrow(
-      /FILEGATE_PRESIGN_EXPIRES must be at most 604800; FILEGATE_TENANT_CLAIM must be a claim name/,
+      /FILEGATE_PRESIGN_EXPIRES must be at most 900; FILEGATE_TENANT_CLAIM must be a claim name/,
     );
     expect(() => loadSettings({ FILEGATE_PRESIGN_EXPIRES: "1.5" })).toThrow(/whole number/);
     expect(() => loadSettings({ FILEGATE_TOMBSTONE_DAYS: "soon" })).toThrow(
       /FILEGATE_TOMBSTONE_DAYS/,
     );
+  });
+
+  // A URL signed with the function's temporary credentials dies with them, whatever its
+  // X-Amz-Expires: a lifetime the credentials may not honour would make expiresAt a lie.
+  it("refuses presigned URLs that outlive what the functions' credentials are counted on", () => {
+    expect(MAX_PRESIGN_EXPIRES_SECONDS).toBe(900);
+    expect(MAX_PRESIGN_EXPIRES_SECONDS).toBeLessThan(MAX_EXPIRES_SECONDS);
+    expect(loadSettings({ FILEGATE_PRESIGN_EXPIRES: "900" }).presignExpiresSeconds).toBe(900);
+    for (const value of ["901", "3600", "43200", String(MAX_EXPIRES_SECONDS)]) {
+      expect(() => loadSettings({ FILEGATE_PRESIGN_EXPIRES: value })).toThrow(
+        /FILEGATE_PRESIGN_EXPIRES must be at most 900/,
+      );
+    }
   });
 });

@@ -1,12 +1,27 @@
 // zod's tree-shakable build: a handler bundle carries only the schemas it uses (see
 // docs/performance.md); the classic `zod` import would add about 80 KB to each one.
 import * as z from "zod/mini";
-import { MAX_EXPIRES_SECONDS } from "../presign/limits";
 import { isMediaPattern } from "../uploads/limits";
 import { parseEnvironment } from "./env";
 import { wholeNumber } from "./numbers";
 
 const MIB = 1024 * 1024;
+
+/**
+ * The longest lifetime of a presigned URL: 15 minutes, where SigV4 would allow a week.
+ *
+ * A URL signed with temporary credentials stops working when they expire, whatever its
+ * `X-Amz-Expires` (S3 User Guide, "Expiration time for presigned URLs"), and the functions
+ * sign with their execution role's session credentials. AWS documents no lifetime for those:
+ * Lambda does not necessarily follow the role's maximum session duration (AWS Knowledge
+ * Center, "presigned URL expiring before the expiration time"). What can be counted on is
+ * that an invocation's credentials last while it may run, and a Lambda invocation runs at
+ * most 15 minutes (900 s, also the shortest role session STS issues). Past that, a URL's
+ * `expiresAt` could promise more than S3 honours. This is a bound inferred from documented
+ * limits, not a documented guarantee: clients renew a URL (ask the API again, re-sign parts)
+ * rather than keep one.
+ */
+export const MAX_PRESIGN_EXPIRES_SECONDS = 15 * 60;
 /** S3's limits: a single PUT up to 5 GiB, parts from 5 MiB to 5 GiB, objects up to 5 TiB. */
 export const MAX_SINGLE_PUT_BYTES = 5 * 1024 * MIB;
 export const MIN_PART_BYTES = 5 * MIB;
@@ -34,7 +49,7 @@ function mediaPatterns(value: string): string[] {
  *
  * | variable | default | meaning |
  * |---|---|---|
- * | `FILEGATE_PRESIGN_EXPIRES` | 300 | lifetime of presigned URLs, seconds (max 604800) |
+ * | `FILEGATE_PRESIGN_EXPIRES` | 300 | lifetime of presigned URLs, seconds (max 900: {@link MAX_PRESIGN_EXPIRES_SECONDS}) |
  * | `FILEGATE_TENANT_CLAIM` | tenant | JWT claim that names the tenant |
  * | `FILEGATE_TOMBSTONE_DAYS` | 30 | how long a deleted file's tombstone is kept |
  * | `FILEGATE_AUDIT_RETENTION_DAYS` | 365 | how long audit records (grants, events) are kept |
@@ -52,7 +67,7 @@ function mediaPatterns(value: string): string[] {
  */
 export const SettingsSchema = z.object({
   FILEGATE_PRESIGN_EXPIRES: z._default(
-    positiveInt("FILEGATE_PRESIGN_EXPIRES", MAX_EXPIRES_SECONDS),
+    positiveInt("FILEGATE_PRESIGN_EXPIRES", MAX_PRESIGN_EXPIRES_SECONDS),
     "300",
   ),
   FILEGATE_TENANT_CLAIM: z._default(
