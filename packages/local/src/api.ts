@@ -4,24 +4,41 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from "node:net";
 import { isFilegateError } from "@filegate/core/errors";
 import { percentDecode } from "@filegate/core/tenancy";
-import { API_CORS, type CorsRules } from "@filegate/functions/edge";
+import {
+  API_CORS,
+  bearerChallenge,
+  type CorsRules,
+  GATEWAY_ANSWERS,
+  MAX_REQUEST_BODY_BYTES,
+  UNAUTHORIZED,
+} from "@filegate/functions/edge";
 import { matchPath, type RouteDefinition } from "@filegate/functions/routes";
 import type {
   APIGatewayProxyEventV2WithJWTAuthorizer,
   APIGatewayProxyStructuredResultV2,
+  Context,
 } from "aws-lambda";
 import type { LocalAuthority } from "./auth";
+import { TokenRefused } from "./authorizer";
+import { lambdaContext, TIMED_OUT, withTimeout } from "./lambda";
 
 export type HttpHandler = (
   event: APIGatewayProxyEventV2WithJWTAuthorizer,
+  context: Context,
 ) => Promise<APIGatewayProxyStructuredResultV2>;
 
 export interface LoadedRoute extends RouteDefinition {
   run: HttpHandler;
 }
 
-/** API Gateway refuses request bodies above 10 MB. */
-const MAX_BODY_BYTES = 10 * 1024 * 1024;
+/** A route function's timeout when the route table names none (as `infra/api.ts` deploys it). */
+export const DEFAULT_ROUTE_TIMEOUT_SECONDS = 10;
+
+/** One of API Gateway's own answers: a status and a `{message}` body. */
+interface GatewayAnswer {
+  status: number;
+  body: { message: string };
+}
 
 interface Match {
   route: LoadedRoute;
@@ -61,10 +78,11 @@ export async function startApi(options: {
   const handle = (req: IncomingMessage, res: ServerResponse) => {
     serve(req, res, options).catch((error) => {
       options.log(`local API failure: ${(error as Error).stack ?? error}`);
-      if (!res.headersSent) res.writeHead(500, { "Content-Type": "application/json" });
-      res.end(
-        JSON.stringify({ error: { code: "internal_error", message: "Internal server error" } }),
-      );
+      if (res.headersSent) return res.end();
+      const { status, body } = GATEWAY_ANSWERS.internalServerError;
+      const cors = req.headers.origin ? corsHeaders(options.cors ?? API_CORS) : {};
+      res.writeHead(status, { ...cors, "Content-Type": "application/json" });
+      res.end(JSON.stringify(body));
     });
   };
   server.on("request", handle);
@@ -104,9 +122,21 @@ async function serve(
   const rules = options.cors ?? API_CORS;
   const cors = req.headers.origin ? corsHeaders(rules) : {};
 
-  const finish = (result: APIGatewayProxyStructuredResultV2) => {
+  /**
+   * Writes an answer: a function's (`fromFunction`), whose own CORS headers give way to the
+   * gateway's as on AWS, or one of the gateway's; `cors: false` for a preflight's, which has
+   * its own.
+   */
+  const finish = (
+    result: APIGatewayProxyStructuredResultV2,
+    { fromFunction = false, withCors = true } = {},
+  ) => {
     const status = result.statusCode ?? 200;
-    const headers: Record<string, string> = { ...cors, ...stringHeaders(result.headers) };
+    const given = stringHeaders(result.headers);
+    const headers: Record<string, string> = {
+      ...(fromFunction ? withoutCorsHeaders(given) : given),
+      ...(withCors ? cors : {}),
+    };
     const body =
       result.body === undefined
         ? Buffer.alloc(0)
@@ -121,16 +151,23 @@ async function serve(
     const ms = (performance.now() - started).toFixed(1);
     options.log(`${method} ${rawPathEncoded} → ${status} (${ms} ms)`);
   };
-  const fail = (status: number, code: string, message: string, headers = {}) =>
+  const fail = (status: number, code: string, message: string) =>
     finish({
       statusCode: status,
-      headers: { "Content-Type": "application/json", ...headers },
+      headers: { "Content-Type": "application/json" },
       body: JSON.stringify({ error: { code, message }, requestId }),
+    });
+  /** An answer of API Gateway's own: no function runs (or its answer is dropped). */
+  const gateway = (answer: GatewayAnswer, headers: Record<string, string> = {}) =>
+    finish({
+      statusCode: answer.status,
+      headers: { "Content-Type": "application/json", ...headers },
+      body: JSON.stringify(answer.body),
     });
 
   if (method === "OPTIONS" && req.headers.origin && req.headers["access-control-request-method"]) {
     // A CORS preflight, answered by the gateway from the API's CORS rules, as API Gateway does.
-    return finish({ statusCode: 204, headers: preflightHeaders(rules, req) });
+    return finish({ statusCode: 204, headers: preflightHeaders(rules, req) }, { withCors: false });
   }
 
   let path: string;
@@ -143,31 +180,30 @@ async function serve(
   }
 
   const match = matchRoute(options.routes, method, path);
-  if (!match) return fail(404, "not_found", `No route for ${method} ${rawPathEncoded}`);
+  if (!match) return gateway(GATEWAY_ANSWERS.notFound);
 
   let claims: Record<string, string> = {};
   if (match.route.auth !== "none") {
-    const authorization = req.headers.authorization;
-    const token = /^Bearer\s+(\S+)\s*$/i.exec(authorization ?? "")?.[1];
-    if (!token) {
-      return fail(401, "unauthorized", "A valid bearer token is required", {
-        "WWW-Authenticate": "Bearer",
-      });
+    const token = tokenOf(req.headers.authorization);
+    if (token === undefined) {
+      return gateway(UNAUTHORIZED, { "WWW-Authenticate": bearerChallenge() });
     }
     try {
       claims = toGatewayClaims(await options.authority.verify(token));
-    } catch {
-      return fail(401, "unauthorized", "The bearer token is not valid", {
-        "WWW-Authenticate": 'Bearer error="invalid_token"',
-      });
+    } catch (error) {
+      const description =
+        error instanceof TokenRefused ? error.description : "the token could not be verified";
+      return gateway(UNAUTHORIZED, { "WWW-Authenticate": bearerChallenge(description) });
     }
   }
 
   let body: Buffer | undefined;
   if (match.route.body) {
+    const declared = Number(req.headers["content-length"] ?? 0);
+    if (declared > MAX_REQUEST_BODY_BYTES) return gateway(GATEWAY_ANSWERS.requestTooLarge);
     if (req.headers.expect?.toLowerCase() === "100-continue") res.writeContinue();
-    body = await readBody(req, MAX_BODY_BYTES);
-    if (body === undefined) return fail(413, "payload_too_large", "The request body is over 10 MB");
+    body = await readBody(req, MAX_REQUEST_BODY_BYTES);
+    if (body === undefined) return gateway(GATEWAY_ANSWERS.requestTooLarge);
   }
 
   const now = new Date();
@@ -210,7 +246,34 @@ async function serve(
     isBase64Encoded: body !== undefined,
     ...(body !== undefined ? { body: body.toString("base64") } : {}),
   };
-  finish(await match.route.run(event));
+  const timeoutSeconds = match.route.timeoutSeconds ?? DEFAULT_ROUTE_TIMEOUT_SECONDS;
+  const functionName = `filegate-local ${routeKey}`;
+  const context = lambdaContext(functionName, timeoutSeconds * 1000);
+  let result: APIGatewayProxyStructuredResultV2 | typeof TIMED_OUT;
+  try {
+    result = await withTimeout(match.route.run(event, context), timeoutSeconds * 1000);
+  } catch (error) {
+    // An unhandled error in the function: API Gateway answers for it.
+    options.log(`${functionName} failed: ${(error as Error).stack ?? error}`);
+    return gateway(GATEWAY_ANSWERS.internalServerError);
+  }
+  if (result === TIMED_OUT) {
+    options.log(`${functionName}: Task timed out after ${timeoutSeconds.toFixed(2)} seconds`);
+    return gateway(GATEWAY_ANSWERS.internalServerError);
+  }
+  finish(result, { fromFunction: true });
+}
+
+/**
+ * The token of an `Authorization` header, as the JWT authorizer reads its identity source:
+ * the token alone or prefixed with `Bearer `; `undefined` when there is none.
+ */
+function tokenOf(authorization: string | undefined): string | undefined {
+  if (authorization === undefined) return undefined;
+  const token = /^Bearer(?: |$)/.test(authorization)
+    ? authorization.slice("Bearer".length)
+    : authorization;
+  return token.trim() === "" ? undefined : token.trim();
 }
 
 /** Claims as API Gateway passes them on: every value a string, arrays as `[a b]`. */
@@ -248,6 +311,12 @@ function stringHeaders(headers: APIGatewayProxyStructuredResultV2["headers"]) {
   return result;
 }
 
+function withoutCorsHeaders(headers: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(headers).filter(([name]) => !name.toLowerCase().startsWith("access-control-")),
+  );
+}
+
 function corsHeaders(rules: CorsRules): Record<string, string> {
   return {
     "Access-Control-Allow-Origin": rules.allowOrigins.join(","),
@@ -257,10 +326,11 @@ function corsHeaders(rules: CorsRules): Record<string, string> {
 
 /**
  * The answer to a preflight: the allowed methods, and of the headers the browser asks for, those
- * the rules allow. A method or header left out makes the browser refuse the real request.
+ * the rules allow. A method the rules leave out gets no CORS header at all, a header they leave
+ * out is not allowed: either way the browser refuses the real request.
  */
 function preflightHeaders(rules: CorsRules, req: IncomingMessage): Record<string, string> {
-  const method = String(req.headers["access-control-request-method"]).toUpperCase();
+  const method = String(req.headers["access-control-request-method"]);
   if (!rules.allowMethods.some((allowed) => allowed === method)) return {};
   const requested = String(req.headers["access-control-request-headers"] ?? "")
     .split(",")
