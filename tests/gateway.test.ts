@@ -184,7 +184,10 @@ describe("route functions under the gateway", () => {
         }),
         route("/own-cors", async () => ({
           statusCode: 200,
-          headers: { "Access-Control-Allow-Origin": "https://evil.example" },
+          headers: {
+            "access-control-allow-origin": "https://evil.example",
+            "Access-Control-Allow-Credentials": "true",
+          },
           body: "",
         })),
         route("/claims", async (event) => json(event.requestContext.authorizer.jwt.claims), {
@@ -230,6 +233,11 @@ describe("route functions under the gateway", () => {
   it("puts its own CORS headers in place of a function's", async () => {
     const response = await rawRequest(api.url, "GET", "/own-cors", ORIGIN);
     expect(response.headers["access-control-allow-origin"]).toBe("*");
+    expect(response.headers["access-control-allow-credentials"]).toBeUndefined();
+    const sameOrigin = await rawRequest(api.url, "GET", "/own-cors");
+    expect(
+      Object.keys(sameOrigin.headers).filter((name) => name.startsWith("access-control-")),
+    ).toEqual([]);
   });
 
   it("answers 404 itself for a path no route matches", async () => {
