@@ -57,18 +57,22 @@ describe("the local stack's gateway answers", () => {
 
   it("answers a body over 10 MB with its own 413, declared or streamed", async () => {
     const tooLarge = Buffer.alloc(10 * 1024 * 1024 + 1, 0x20);
-    const declared = await rawRequest(
+    const declared = await post(
       stack.state.apiUrl,
-      "POST",
       "/uploads",
-      { ...ORIGIN, ...auth, "Content-Type": "application/json" },
-      tooLarge,
+      {
+        ...ORIGIN,
+        ...auth,
+        "Content-Type": "application/json",
+        "Content-Length": String(tooLarge.length),
+      },
+      [tooLarge],
     );
     expect(declared.status).toBe(413);
     expect(JSON.parse(declared.body)).toEqual({ message: "Request Entity Too Large" });
     expectCors(declared);
 
-    const streamed = await chunkedPost(stack.state.apiUrl, "/uploads", { ...ORIGIN, ...auth }, [
+    const streamed = await post(stack.state.apiUrl, "/uploads", { ...ORIGIN, ...auth }, [
       tooLarge.subarray(0, 5 * 1024 * 1024),
       tooLarge.subarray(5 * 1024 * 1024),
     ]);
@@ -104,8 +108,11 @@ describe("the local stack's gateway answers", () => {
   });
 });
 
-/** POSTs a body in chunks (Transfer-Encoding: chunked): no Content-Length to refuse early. */
-function chunkedPost(
+/**
+ * POSTs a body in chunks: without a Content-Length header, chunked (nothing to refuse early
+ * on). The gateway may answer and close before the last chunk: the answer is what counts.
+ */
+function post(
   baseUrl: string,
   path: string,
   headers: Record<string, string>,
@@ -121,7 +128,6 @@ function chunkedPost(
       });
       res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
     });
-    // The gateway may answer and close before the last chunk: the answer is what counts.
     req.on("error", (error) => {
       if ((error as NodeJS.ErrnoException).code !== "EPIPE") reject(error);
     });

@@ -124,8 +124,8 @@ async function serve(
 
   /**
    * Writes an answer: a function's (`fromFunction`), whose own CORS headers give way to the
-   * gateway's as on AWS, or one of the gateway's; `cors: false` for a preflight's, which has
-   * its own.
+   * gateway's as on AWS, or one of the gateway's; `withCors: false` for a preflight's, which
+   * carries its own.
    */
   const finish = (
     result: APIGatewayProxyStructuredResultV2,
@@ -199,11 +199,19 @@ async function serve(
 
   let body: Buffer | undefined;
   if (match.route.body) {
+    const waitsForContinue = req.headers.expect?.toLowerCase() === "100-continue";
     const declared = Number(req.headers["content-length"] ?? 0);
-    if (declared > MAX_REQUEST_BODY_BYTES) return gateway(GATEWAY_ANSWERS.requestTooLarge);
-    if (req.headers.expect?.toLowerCase() === "100-continue") res.writeContinue();
+    if (declared > MAX_REQUEST_BODY_BYTES) {
+      // A client waiting for "100 Continue" sends nothing more; any other is sending already.
+      if (!waitsForContinue) await discardBody(req);
+      return gateway(GATEWAY_ANSWERS.requestTooLarge);
+    }
+    if (waitsForContinue) res.writeContinue();
     body = await readBody(req, MAX_REQUEST_BODY_BYTES);
-    if (body === undefined) return gateway(GATEWAY_ANSWERS.requestTooLarge);
+    if (body === undefined) {
+      await discardBody(req);
+      return gateway(GATEWAY_ANSWERS.requestTooLarge);
+    }
   }
 
   const now = new Date();
@@ -247,18 +255,18 @@ async function serve(
     ...(body !== undefined ? { body: body.toString("base64") } : {}),
   };
   const timeoutSeconds = match.route.timeoutSeconds ?? DEFAULT_ROUTE_TIMEOUT_SECONDS;
-  const functionName = `filegate-local ${routeKey}`;
+  const functionName = `filegate-local-${routeKey.replace(/[^A-Za-z0-9]+/g, "-")}`;
   const context = lambdaContext(functionName, timeoutSeconds * 1000);
   let result: APIGatewayProxyStructuredResultV2 | typeof TIMED_OUT;
   try {
     result = await withTimeout(match.route.run(event, context), timeoutSeconds * 1000);
   } catch (error) {
     // An unhandled error in the function: API Gateway answers for it.
-    options.log(`${functionName} failed: ${(error as Error).stack ?? error}`);
+    options.log(`${routeKey} failed: ${(error as Error).stack ?? error}`);
     return gateway(GATEWAY_ANSWERS.internalServerError);
   }
   if (result === TIMED_OUT) {
-    options.log(`${functionName}: Task timed out after ${timeoutSeconds.toFixed(2)} seconds`);
+    options.log(`${routeKey}: Task timed out after ${timeoutSeconds.toFixed(2)} seconds`);
     return gateway(GATEWAY_ANSWERS.internalServerError);
   }
   finish(result, { fromFunction: true });
@@ -352,13 +360,52 @@ function bodyFullyRead(req: IncomingMessage): boolean {
   return !hasBody || req.readableEnded;
 }
 
+/**
+ * The request body, or `undefined` past `limit` bytes; the stream is then left open (an early
+ * exit from `for await` would destroy it, and the connection with it) for `discardBody`.
+ */
 async function readBody(req: IncomingMessage, limit: number): Promise<Buffer | undefined> {
   const chunks: Buffer[] = [];
   let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > limit) return undefined;
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks);
+  return new Promise((resolve, reject) => {
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        req.off("data", onData).off("end", onEnd).off("error", reject);
+        req.pause();
+        return resolve(undefined);
+      }
+      chunks.push(chunk);
+    };
+    const onEnd = () => resolve(Buffer.concat(chunks));
+    req.on("data", onData).once("end", onEnd).once("error", reject);
+  });
+}
+
+/** How much of a refused body is read and dropped, so that the client hears the answer. */
+const DISCARD_LIMIT_BYTES = 4 * MAX_REQUEST_BODY_BYTES;
+const DISCARD_LIMIT_MS = 5000;
+
+/**
+ * Reads and drops the rest of a request body before its refusal is sent: a server that closes
+ * on a client still sending makes the client's network stack reset the connection, and the
+ * client may never read the answer. Gives up past a bound (the answer then closes it anyway).
+ */
+async function discardBody(req: IncomingMessage): Promise<void> {
+  if (req.readableEnded) return;
+  await new Promise<void>((resolve) => {
+    let size = 0;
+    const done = () => {
+      clearTimeout(timer);
+      req.off("data", onData);
+      resolve();
+    };
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > DISCARD_LIMIT_BYTES) done();
+    };
+    const timer = setTimeout(done, DISCARD_LIMIT_MS);
+    req.on("data", onData).once("end", done).once("error", done).once("close", done);
+    req.resume();
+  });
 }
