@@ -192,7 +192,8 @@ describe("exit codes", () => {
   it("4 for a refused token (401) or a missing right (403)", async () => {
     const refused = await cli(["ls", "--token", "not-a-jwt"]);
     expect(refused.code).toBe(4);
-    expect(refused.stderr).toContain("The bearer token is not valid");
+    // API Gateway's 401, with the reason from its WWW-Authenticate challenge.
+    expect(refused.stderr).toContain("Unauthorized: the token is malformed");
     expect((await cli(["audit", "--tenant", "*"])).code).toBe(4);
   });
 

@@ -95,6 +95,15 @@ const BAD_PATHS: Array<[string, string]> = [
   ["/files/a%C2%85b", "control character"],
   ["/files/%ff%fe", "not valid UTF-8"],
   ["/files/%ED%A0%80", "not valid UTF-8"],
+  // Decoded once (as API Gateway does), these hold a segment that a second decoding turns into
+  // a dot segment: refused like the literal ones.
+  ["/files/%252e%252e/x", "'..' segment once its percent escapes are decoded"],
+  ["/files/a/%252E/b", "'.' segment once its percent escapes are decoded"],
+  ["/files/a/.%252E/b", "'..' segment once its percent escapes are decoded"],
+  ["/files/a/%252e./b", "'..' segment once its percent escapes are decoded"],
+  ["/files/a%252F..%252Fb", "'..' segment once its percent escapes are decoded"],
+  ["/files/x/%252e%252E", "'..' segment once its percent escapes are decoded"],
+  ["/files/%2e%2e/x", "'..' segment"],
   ["/files/a%zzb", "malformed percent escape"],
   ["/files/a%4", "malformed percent escape"],
   [`/files/${"x".repeat(901)}`, "longer than 900 bytes"],
@@ -116,6 +125,32 @@ describe("bad keys are refused before anything is signed", () => {
       }
     });
   }
+
+  it("refuses listing prefixes that hold an encoded dot segment", async () => {
+    for (const prefix of ["%252e%252e/", "a/%252E/", "a/%252e%252e%252Fb"]) {
+      const response = await rawRequest(stack.state.apiUrl, "GET", `/files?prefix=${prefix}`, auth);
+      expect(response.status, prefix).toBe(400);
+      expect(JSON.parse(response.body).error.message, prefix).toContain("once its percent escapes");
+    }
+    // A partial last segment is a prefix of names, not a path step: `..` matches `..x`.
+    const partial = await rawRequest(stack.state.apiUrl, "GET", "/files?prefix=a/%252e%252e", auth);
+    expect(partial.status).toBe(200);
+  });
+
+  it("keeps a literal '%' that decodes to no dot segment", async () => {
+    for (const [path, key] of [
+      ["/files/100%25.txt", "100%.txt"],
+      ["/files/50%252e5.txt", "50%2e5.txt"],
+      ["/files/%252e%252e%252e", "%2e%2e%2e"],
+    ]) {
+      const response = await rawRequest(stack.state.apiUrl, "PUT", path as string, auth);
+      expect(response.status, path).toBe(307);
+      const location = new URL(String(response.headers.location));
+      expect(decodeURIComponent(location.pathname), path).toBe(
+        `/${stack.state.bucket}/tenants/acme/${key}`,
+      );
+    }
+  });
 
   it("accepts the longest allowed key", async () => {
     const response = await rawRequest(stack.state.apiUrl, "PUT", `/files/${"x".repeat(900)}`, auth);

@@ -4,7 +4,7 @@ import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it, vi } from "vitest";
-import { listKeys } from "./helpers/http";
+import { listKeys, rawRequest } from "./helpers/http";
 import { eventually, type RunningStack, startStack } from "./helpers/stack";
 
 const cleanup: Array<() => Promise<unknown>> = [];
@@ -61,7 +61,15 @@ describe("the local stack", () => {
       s3: { endpoint: expect.stringMatching(/^http:\/\//) },
       dynamodb: { endpoint: expect.stringMatching(/^http:\/\//), engine: "dynalite" },
       credentials: { accessKeyId: expect.any(String), secretAccessKey: expect.any(String) },
-      auth: { issuer: "filegate-local", audience: "filegate", tenantClaim: "tenant" },
+      auth: {
+        issuer: "filegate-local",
+        audience: "filegate",
+        tenantClaim: "tenant",
+        keyFile: join(stack.dir, "signing-key.json"),
+        algorithm: "RS256",
+        kid: expect.any(String),
+        jwksFile: join(stack.dir, "jwks.json"),
+      },
     });
     // Exactly the two keys an SDK client or the AWS CLI takes, nothing the SDK adds to them.
     expect(state.credentials).toEqual({ accessKeyId: "S3RVER", secretAccessKey: "S3RVER" });
@@ -154,6 +162,25 @@ describe("the local stack", () => {
       headers: { Authorization: `Bearer ${token}` },
     });
     expect(response.status).toBe(200);
+  });
+
+  it("answers admin paths that name no action with 404, and keeps running", async () => {
+    const stack = await startStack();
+    cleanup.push(() => stack.stop());
+    const { url, token } = stack.state.admin;
+    const authorization = { Authorization: `Bearer ${token}` };
+    // Names every plain object inherits: looked up as actions, they crashed the stack.
+    for (const path of ["/constructor", "/__proto__", "/toString", "/hasOwnProperty"]) {
+      const response = await rawRequest(url, "POST", path, authorization);
+      expect(response.status, path).toBe(404);
+      expect(JSON.parse(response.body).error, path).toContain("no admin action");
+    }
+    const redrive = await rawRequest(url, "POST", "/redrive", authorization);
+    expect(redrive.status).toBe(200);
+    expect(stack.child.exitCode).toBeNull();
+    expect(
+      (await fetch(`${stack.state.apiUrl}/files`, { headers: await stack.auth("acme") })).status,
+    ).toBe(200);
   });
 
   it("answers a PUT that expects 100-continue with the redirect, before any body is sent", async () => {

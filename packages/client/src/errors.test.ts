@@ -50,6 +50,19 @@ describe("errors from API answers", () => {
       requestId: "gw-1",
     });
 
+    const refused = await errorFromApiResponse(
+      json(
+        401,
+        { message: "Unauthorized" },
+        {
+          "www-authenticate":
+            'Bearer scope="" error="invalid_token" error_description="the token has expired"',
+        },
+      ),
+    );
+    expect(refused).toBeInstanceOf(UnauthorizedError);
+    expect(refused.message).toBe("Unauthorized: the token has expired");
+
     const head = await errorFromApiResponse(new Response(null, { status: 404 }));
     expect(head).toBeInstanceOf(NotFoundError);
     expect(head.code).toBe("not_found");

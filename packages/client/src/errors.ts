@@ -181,10 +181,15 @@ export async function errorFromApiResponse(response: Response): Promise<Filegate
   }
   const status = response.status;
   const code = stringOr(body.error?.code, CODE_BY_STATUS[status] ?? `http_${status}`);
-  const message = stringOr(
+  const given = stringOr(
     body.error?.message,
     stringOr(body.message, text.slice(0, 200) || `HTTP ${status} ${response.statusText}`.trim()),
   );
+  // API Gateway's 401 says why only in its challenge: `error_description="..."`.
+  const reason = /error_description="([^"]*)"/.exec(
+    response.headers.get("www-authenticate") ?? "",
+  )?.[1];
+  const message = reason ? `${given}: ${reason}` : given;
   const details =
     body.error?.details && typeof body.error.details === "object"
       ? (body.error.details as Record<string, unknown>)

@@ -66,3 +66,29 @@ export const UNAUTHORIZED = {
   status: 401,
   body: { message: "Unauthorized" },
 } as const;
+
+/**
+ * The `WWW-Authenticate` header of API Gateway's 401: a bare `Bearer` challenge when the request
+ * carries no token, otherwise the reason the authorizer refused it.
+ *
+ * @example bearerChallenge("the token does not have a valid audience")
+ * // 'Bearer scope="" error="invalid_token" error_description="the token does not have a valid audience"'
+ */
+export function bearerChallenge(description?: string): string {
+  if (description === undefined) return "Bearer";
+  return `Bearer scope="" error="invalid_token" error_description="${description.replaceAll('"', "'")}"`;
+}
+
+/**
+ * The HTTP API's other answers of its own, given without (or instead of) a function's: a
+ * function that fails or runs past its timeout, a request body over the payload limit, a path
+ * no route matches.
+ */
+export const GATEWAY_ANSWERS = {
+  internalServerError: { status: 500, body: { message: "Internal Server Error" } },
+  requestTooLarge: { status: 413, body: { message: "Request Entity Too Large" } },
+  notFound: { status: 404, body: { message: "Not Found" } },
+} as const;
+
+/** The largest request body the HTTP API takes (10 MB). */
+export const MAX_REQUEST_BODY_BYTES = 10 * 1024 * 1024;

@@ -26,17 +26,22 @@ export async function startAdmin(options: {
     if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
       return answer(401, { error: "the admin token from local.json is required" });
     }
-    const action = options.actions[(req.url ?? "/").slice(1)];
+    // Own properties only: "/constructor" or "/__proto__" name no action.
+    const name = (req.url ?? "/").slice(1);
+    const action = Object.hasOwn(options.actions, name) ? options.actions[name] : undefined;
     if (!action) return answer(404, { error: `no admin action ${req.url}` });
     if (req.method !== "POST") return answer(405, { error: "use POST" });
     req.resume();
-    action().then(
-      (result) => answer(200, result),
-      (error: Error) => {
-        options.log(`admin ${req.url} failed: ${error.stack ?? error}`);
-        answer(500, { error: error.message });
-      },
-    );
+    // A throw inside an action is an answer, never a crash of the stack.
+    Promise.resolve()
+      .then(action)
+      .then(
+        (result) => answer(200, result),
+        (error: Error) => {
+          options.log(`admin ${req.url} failed: ${error.stack ?? error}`);
+          answer(500, { error: error.message });
+        },
+      );
   });
   server.listen(0, "127.0.0.1");
   await once(server, "listening");

@@ -4,24 +4,41 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from "node:net";
 import { isFilegateError } from "@filegate/core/errors";
 import { percentDecode } from "@filegate/core/tenancy";
-import { API_CORS, type CorsRules } from "@filegate/functions/edge";
+import {
+  API_CORS,
+  bearerChallenge,
+  type CorsRules,
+  GATEWAY_ANSWERS,
+  MAX_REQUEST_BODY_BYTES,
+  UNAUTHORIZED,
+} from "@filegate/functions/edge";
 import { matchPath, type RouteDefinition } from "@filegate/functions/routes";
 import type {
   APIGatewayProxyEventV2WithJWTAuthorizer,
   APIGatewayProxyStructuredResultV2,
+  Context,
 } from "aws-lambda";
 import type { LocalAuthority } from "./auth";
+import { TokenRefused } from "./authorizer";
+import { lambdaContext, TIMED_OUT, withTimeout } from "./lambda";
 
 export type HttpHandler = (
   event: APIGatewayProxyEventV2WithJWTAuthorizer,
+  context: Context,
 ) => Promise<APIGatewayProxyStructuredResultV2>;
 
 export interface LoadedRoute extends RouteDefinition {
   run: HttpHandler;
 }
 
-/** API Gateway refuses request bodies above 10 MB. */
-const MAX_BODY_BYTES = 10 * 1024 * 1024;
+/** A route function's timeout when the route table names none (as `infra/api.ts` deploys it). */
+export const DEFAULT_ROUTE_TIMEOUT_SECONDS = 10;
+
+/** One of API Gateway's own answers: a status and a `{message}` body. */
+interface GatewayAnswer {
+  status: number;
+  body: { message: string };
+}
 
 interface Match {
   route: LoadedRoute;
@@ -61,10 +78,11 @@ export async function startApi(options: {
   const handle = (req: IncomingMessage, res: ServerResponse) => {
     serve(req, res, options).catch((error) => {
       options.log(`local API failure: ${(error as Error).stack ?? error}`);
-      if (!res.headersSent) res.writeHead(500, { "Content-Type": "application/json" });
-      res.end(
-        JSON.stringify({ error: { code: "internal_error", message: "Internal server error" } }),
-      );
+      if (res.headersSent) return res.end();
+      const { status, body } = GATEWAY_ANSWERS.internalServerError;
+      const cors = req.headers.origin ? corsHeaders(options.cors ?? API_CORS) : {};
+      res.writeHead(status, { ...cors, "Content-Type": "application/json" });
+      res.end(JSON.stringify(body));
     });
   };
   server.on("request", handle);
@@ -104,9 +122,21 @@ async function serve(
   const rules = options.cors ?? API_CORS;
   const cors = req.headers.origin ? corsHeaders(rules) : {};
 
-  const finish = (result: APIGatewayProxyStructuredResultV2) => {
+  /**
+   * Writes an answer: a function's (`fromFunction`), whose own CORS headers give way to the
+   * gateway's as on AWS, or one of the gateway's; `withCors: false` for a preflight's, which
+   * carries its own.
+   */
+  const finish = (
+    result: APIGatewayProxyStructuredResultV2,
+    { fromFunction = false, withCors = true } = {},
+  ) => {
     const status = result.statusCode ?? 200;
-    const headers: Record<string, string> = { ...cors, ...stringHeaders(result.headers) };
+    const given = stringHeaders(result.headers);
+    const headers: Record<string, string> = {
+      ...(fromFunction ? withoutCorsHeaders(given) : given),
+      ...(withCors ? cors : {}),
+    };
     const body =
       result.body === undefined
         ? Buffer.alloc(0)
@@ -121,16 +151,23 @@ async function serve(
     const ms = (performance.now() - started).toFixed(1);
     options.log(`${method} ${rawPathEncoded} → ${status} (${ms} ms)`);
   };
-  const fail = (status: number, code: string, message: string, headers = {}) =>
+  const fail = (status: number, code: string, message: string) =>
     finish({
       statusCode: status,
-      headers: { "Content-Type": "application/json", ...headers },
+      headers: { "Content-Type": "application/json" },
       body: JSON.stringify({ error: { code, message }, requestId }),
+    });
+  /** An answer of API Gateway's own: no function runs (or its answer is dropped). */
+  const gateway = (answer: GatewayAnswer, headers: Record<string, string> = {}) =>
+    finish({
+      statusCode: answer.status,
+      headers: { "Content-Type": "application/json", ...headers },
+      body: JSON.stringify(answer.body),
     });
 
   if (method === "OPTIONS" && req.headers.origin && req.headers["access-control-request-method"]) {
     // A CORS preflight, answered by the gateway from the API's CORS rules, as API Gateway does.
-    return finish({ statusCode: 204, headers: preflightHeaders(rules, req) });
+    return finish({ statusCode: 204, headers: preflightHeaders(rules, req) }, { withCors: false });
   }
 
   let path: string;
@@ -143,31 +180,38 @@ async function serve(
   }
 
   const match = matchRoute(options.routes, method, path);
-  if (!match) return fail(404, "not_found", `No route for ${method} ${rawPathEncoded}`);
+  if (!match) return gateway(GATEWAY_ANSWERS.notFound);
 
   let claims: Record<string, string> = {};
   if (match.route.auth !== "none") {
-    const authorization = req.headers.authorization;
-    const token = /^Bearer\s+(\S+)\s*$/i.exec(authorization ?? "")?.[1];
-    if (!token) {
-      return fail(401, "unauthorized", "A valid bearer token is required", {
-        "WWW-Authenticate": "Bearer",
-      });
+    const token = tokenOf(req.headers.authorization);
+    if (token === undefined) {
+      return gateway(UNAUTHORIZED, { "WWW-Authenticate": bearerChallenge() });
     }
     try {
       claims = toGatewayClaims(await options.authority.verify(token));
-    } catch {
-      return fail(401, "unauthorized", "The bearer token is not valid", {
-        "WWW-Authenticate": 'Bearer error="invalid_token"',
-      });
+    } catch (error) {
+      const description =
+        error instanceof TokenRefused ? error.description : "the token could not be verified";
+      return gateway(UNAUTHORIZED, { "WWW-Authenticate": bearerChallenge(description) });
     }
   }
 
   let body: Buffer | undefined;
   if (match.route.body) {
-    if (req.headers.expect?.toLowerCase() === "100-continue") res.writeContinue();
-    body = await readBody(req, MAX_BODY_BYTES);
-    if (body === undefined) return fail(413, "payload_too_large", "The request body is over 10 MB");
+    const waitsForContinue = req.headers.expect?.toLowerCase() === "100-continue";
+    const declared = Number(req.headers["content-length"] ?? 0);
+    if (declared > MAX_REQUEST_BODY_BYTES) {
+      // A client waiting for "100 Continue" sends nothing more; any other is sending already.
+      if (!waitsForContinue) await discardBody(req);
+      return gateway(GATEWAY_ANSWERS.requestTooLarge);
+    }
+    if (waitsForContinue) res.writeContinue();
+    body = await readBody(req, MAX_REQUEST_BODY_BYTES);
+    if (body === undefined) {
+      await discardBody(req);
+      return gateway(GATEWAY_ANSWERS.requestTooLarge);
+    }
   }
 
   const now = new Date();
@@ -210,7 +254,34 @@ async function serve(
     isBase64Encoded: body !== undefined,
     ...(body !== undefined ? { body: body.toString("base64") } : {}),
   };
-  finish(await match.route.run(event));
+  const timeoutSeconds = match.route.timeoutSeconds ?? DEFAULT_ROUTE_TIMEOUT_SECONDS;
+  const functionName = `filegate-local-${routeKey.replace(/[^A-Za-z0-9]+/g, "-")}`;
+  const context = lambdaContext(functionName, timeoutSeconds * 1000);
+  let result: APIGatewayProxyStructuredResultV2 | typeof TIMED_OUT;
+  try {
+    result = await withTimeout(match.route.run(event, context), timeoutSeconds * 1000);
+  } catch (error) {
+    // An unhandled error in the function: API Gateway answers for it.
+    options.log(`${routeKey} failed: ${(error as Error).stack ?? error}`);
+    return gateway(GATEWAY_ANSWERS.internalServerError);
+  }
+  if (result === TIMED_OUT) {
+    options.log(`${routeKey}: Task timed out after ${timeoutSeconds.toFixed(2)} seconds`);
+    return gateway(GATEWAY_ANSWERS.internalServerError);
+  }
+  finish(result, { fromFunction: true });
+}
+
+/**
+ * The token of an `Authorization` header, as the JWT authorizer reads its identity source:
+ * the token alone or prefixed with `Bearer `; `undefined` when there is none.
+ */
+function tokenOf(authorization: string | undefined): string | undefined {
+  if (authorization === undefined) return undefined;
+  const token = /^Bearer(?: |$)/.test(authorization)
+    ? authorization.slice("Bearer".length)
+    : authorization;
+  return token.trim() === "" ? undefined : token.trim();
 }
 
 /** Claims as API Gateway passes them on: every value a string, arrays as `[a b]`. */
@@ -248,6 +319,12 @@ function stringHeaders(headers: APIGatewayProxyStructuredResultV2["headers"]) {
   return result;
 }
 
+function withoutCorsHeaders(headers: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(headers).filter(([name]) => !name.toLowerCase().startsWith("access-control-")),
+  );
+}
+
 function corsHeaders(rules: CorsRules): Record<string, string> {
   return {
     "Access-Control-Allow-Origin": rules.allowOrigins.join(","),
@@ -257,10 +334,11 @@ function corsHeaders(rules: CorsRules): Record<string, string> {
 
 /**
  * The answer to a preflight: the allowed methods, and of the headers the browser asks for, those
- * the rules allow. A method or header left out makes the browser refuse the real request.
+ * the rules allow. A method the rules leave out gets no CORS header at all, a header they leave
+ * out is not allowed: either way the browser refuses the real request.
  */
 function preflightHeaders(rules: CorsRules, req: IncomingMessage): Record<string, string> {
-  const method = String(req.headers["access-control-request-method"]).toUpperCase();
+  const method = String(req.headers["access-control-request-method"]);
   if (!rules.allowMethods.some((allowed) => allowed === method)) return {};
   const requested = String(req.headers["access-control-request-headers"] ?? "")
     .split(",")
@@ -282,13 +360,52 @@ function bodyFullyRead(req: IncomingMessage): boolean {
   return !hasBody || req.readableEnded;
 }
 
+/**
+ * The request body, or `undefined` past `limit` bytes; the stream is then left open (an early
+ * exit from `for await` would destroy it, and the connection with it) for `discardBody`.
+ */
 async function readBody(req: IncomingMessage, limit: number): Promise<Buffer | undefined> {
   const chunks: Buffer[] = [];
   let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > limit) return undefined;
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks);
+  return new Promise((resolve, reject) => {
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        req.off("data", onData).off("end", onEnd).off("error", reject);
+        req.pause();
+        return resolve(undefined);
+      }
+      chunks.push(chunk);
+    };
+    const onEnd = () => resolve(Buffer.concat(chunks));
+    req.on("data", onData).once("end", onEnd).once("error", reject);
+  });
+}
+
+/** How much of a refused body is read and dropped, so that the client hears the answer. */
+const DISCARD_LIMIT_BYTES = 4 * MAX_REQUEST_BODY_BYTES;
+const DISCARD_LIMIT_MS = 5000;
+
+/**
+ * Reads and drops the rest of a request body before its refusal is sent: a server that closes
+ * on a client still sending makes the client's network stack reset the connection, and the
+ * client may never read the answer. Gives up past a bound (the answer then closes it anyway).
+ */
+async function discardBody(req: IncomingMessage): Promise<void> {
+  if (req.readableEnded) return;
+  await new Promise<void>((resolve) => {
+    let size = 0;
+    const done = () => {
+      clearTimeout(timer);
+      req.off("data", onData);
+      resolve();
+    };
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > DISCARD_LIMIT_BYTES) done();
+    };
+    const timer = setTimeout(done, DISCARD_LIMIT_MS);
+    req.on("data", onData).once("end", done).once("error", done).once("close", done);
+    req.resume();
+  });
 }

@@ -134,7 +134,9 @@ async function token(args: string[]): Promise<void> {
       `warning: the local stack (pid ${state.pid}) is not running; the token is for its key`,
     );
   }
-  const authority = await loadAuthority(state.auth.keyFile, state.auth.tenantClaim);
+  const authority = await loadAuthority(state.auth.keyFile, state.auth.tenantClaim, {
+    log: (line) => console.error(line),
+  });
   const scope = values.scope?.join(" ");
   process.stdout.write(
     `${await authority.issue({ tenant: values.tenant, sub: values.sub, scope, expiresIn })}\n`,
@@ -143,7 +145,8 @@ async function token(args: string[]): Promise<void> {
 
 /**
  * Compares the running stack's bucket with its index and repairs the index; prints the
- * summary as JSON. `--tenant` keeps it to that tenant's prefix and index entries.
+ * summary as JSON. It invokes the reconciler function's own handler, as its schedule does
+ * (`--tenant`: with `{"tenant": ...}`, as an operator does for one tenant).
  */
 async function reconcileCommand(args: string[]): Promise<void> {
   const { values } = parseArgs({
@@ -160,15 +163,14 @@ async function reconcileCommand(args: string[]): Promise<void> {
   if (tenant !== undefined && !isValidTenant(tenant)) {
     throw new UsageError(`--tenant must be a tenant id (1-64 of A-Z a-z 0-9 _ -), got ${tenant}`);
   }
-  const graceSeconds = Number(values["grace-seconds"]);
   if (!/^\d+$/.test(values["grace-seconds"])) {
     throw new UsageError("--grace-seconds must be a whole number of seconds");
   }
   const state = await runningState(values.dir);
   const summary = await reconcileLocal(state, {
-    ...(tenant ? { tenant } : {}),
+    tenant,
     dryRun: values["dry-run"],
-    graceSeconds,
+    graceSeconds: Number(values["grace-seconds"]),
   });
   process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
 }

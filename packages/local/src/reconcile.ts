@@ -1,64 +1,86 @@
-import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { S3Client } from "@aws-sdk/client-s3";
-import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
-import { loadSettings } from "@filegate/core/config";
-import { headObjectDescriber } from "@filegate/core/events";
-import {
-  type ReconcileOptions,
-  type ReconcileSummary,
-  reconcile,
-  s3ObjectLister,
-} from "@filegate/core/reconcile";
-import { openStore } from "@filegate/core/store";
-import { recountUsage } from "@filegate/core/uploads";
+import type { ReconcileSummary } from "@filegate/core/reconcile";
+import { JOBS } from "@filegate/functions/routes";
+import type { Context } from "aws-lambda";
 import type { EventBridge } from "./bridge";
-import { presignerFor } from "./presigner";
+import { configureHandlerEnvironment, importHandler } from "./handlers";
+import { lambdaContext } from "./lambda";
 import type { LocalState } from "./state";
 
 /** Locally, events land within milliseconds: a few seconds of grace is plenty. */
 export const LOCAL_GRACE_SECONDS = 5;
 
 /**
- * Runs the reconciler against a local stack's emulators, from its local.json: the same core
- * code as the scheduled function on AWS, with clients pointed at the emulators.
+ * The event the reconciler's schedule sends: `infra/jobs.ts` gives its `sst.aws.CronV2` no
+ * `event`, and SST then has EventBridge Scheduler send `{}`.
+ */
+export const SCHEDULED_EVENT: Readonly<Record<string, never>> = Object.freeze({});
+
+/** The reconciler function's handler (`JOBS.reconciler`): an event and a context in, a summary out. */
+export type ReconcilerHandler = (event: unknown, context: Context) => Promise<ReconcileSummary>;
+
+/** What one run is asked to do: every tenant (as scheduled) or one, for real or as a dry run. */
+export interface ReconcileRequest {
+  tenant?: string | undefined;
+  dryRun?: boolean | undefined;
+}
+
+/**
+ * The event to invoke the reconciler with: the schedule's own, or `{"tenant": "acme"}` for one
+ * tenant as an operator invokes it on AWS (`dryRun` added only when asked for).
+ *
+ * @example reconcilerEvent({ tenant: "acme" }) // { tenant: "acme" }
+ */
+export function reconcilerEvent(request: ReconcileRequest = {}): Record<string, unknown> {
+  return {
+    ...SCHEDULED_EVENT,
+    ...(request.tenant ? { tenant: request.tenant } : {}),
+    ...(request.dryRun ? { dryRun: true } : {}),
+  };
+}
+
+/** The reconciler function's own variables, with the grace period of this run. */
+export function reconcilerEnvironment(graceSeconds: number): Record<string, string> {
+  return {
+    ...JOBS.reconciler.environment,
+    FILEGATE_RECONCILE_GRACE_SECONDS: String(graceSeconds),
+  };
+}
+
+/** Imports the very handler `JOBS.reconciler` names (its environment set beforehand). */
+export async function loadReconciler(): Promise<ReconcilerHandler> {
+  return (await importHandler(JOBS.reconciler.handler)) as ReconcilerHandler;
+}
+
+/** Invokes the reconciler as Lambda would: with `event` and a context of the job's timeout. */
+export function invokeReconciler(
+  handler: ReconcilerHandler,
+  event: Record<string, unknown>,
+): Promise<ReconcileSummary> {
+  const timeoutMs = JOBS.reconciler.timeoutMinutes * 60_000;
+  return handler(event, lambdaContext("filegate-local-reconciler", timeoutMs));
+}
+
+/**
+ * `npm run reconcile`: runs the reconciler's handler in this process against a running local
+ * stack, from its local.json, with the event its schedule sends (or one tenant's). Its repair
+ * logs (warnings) go to stderr; the summary is returned.
  */
 export async function reconcileLocal(
   state: LocalState,
-  options: ReconcileOptions = {},
+  request: ReconcileRequest & { graceSeconds?: number } = {},
 ): Promise<ReconcileSummary> {
-  const settings = loadSettings(process.env);
-  const common = { region: state.region, credentials: { ...state.credentials } };
-  const s3 = new S3Client({
-    ...common,
-    endpoint: state.s3.endpoint,
-    forcePathStyle: true,
-    requestChecksumCalculation: "WHEN_REQUIRED",
-    responseChecksumValidation: "WHEN_REQUIRED",
+  configureHandlerEnvironment({
+    region: state.region,
+    credentials: state.credentials,
+    bucket: state.bucket,
+    table: state.table,
+    s3Endpoint: state.s3.endpoint,
+    dynamoEndpoint: state.dynamodb.endpoint,
+    // Info lines would go to stdout, which carries the summary.
+    logLevel: "WARN",
+    extra: reconcilerEnvironment(request.graceSeconds ?? LOCAL_GRACE_SECONDS),
   });
-  const dynamo = new DynamoDBClient({ ...common, endpoint: state.dynamodb.endpoint });
-  const doc = DynamoDBDocumentClient.from(dynamo, {
-    marshallOptions: { removeUndefinedValues: true },
-  });
-  const store = openStore({ client: doc, tableName: state.table, settings });
-  try {
-    return await reconcile(
-      {
-        index: store.files,
-        audit: store.audit,
-        accounts: store.accounts,
-        intents: store.intents,
-        verify: (arrival) => store.verifier.verify(arrival),
-        recount: async (tenant) => (await recountUsage(store, tenant)).changed,
-        bucket: state.bucket,
-        objects: s3ObjectLister(s3, state.bucket),
-        describeObject: headObjectDescriber(presignerFor(state)),
-      },
-      { graceSeconds: LOCAL_GRACE_SECONDS, ...options },
-    );
-  } finally {
-    s3.destroy();
-    dynamo.destroy();
-  }
+  return invokeReconciler(await loadReconciler(), reconcilerEvent(request));
 }
 
 /**
@@ -66,18 +88,15 @@ export async function reconcileLocal(
  * and logs its summary: what the stack does at start. `cancel` stops waiting (at stop).
  */
 export function reconcileWhenIdle(
-  state: LocalState,
   bridge: Pick<EventBridge, "idle">,
-  options: { graceSeconds: number; log(line: string): void },
+  options: { run(): Promise<ReconcileSummary>; log(line: string): void },
 ): { done: Promise<ReconcileSummary | undefined>; cancel(): Promise<void> } {
   let cancel = () => {};
   const cancelled = new Promise<false>((resolve) => {
     cancel = () => resolve(false);
   });
   const done = Promise.race([bridge.idle().then(() => true), cancelled])
-    .then((ready) =>
-      ready ? reconcileLocal(state, { graceSeconds: options.graceSeconds }) : undefined,
-    )
+    .then((ready) => (ready ? options.run() : undefined))
     .then(
       (summary) => {
         if (summary) options.log(describeSummary(summary));

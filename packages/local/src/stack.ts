@@ -1,17 +1,16 @@
-import { randomBytes, randomUUID } from "node:crypto";
+import { randomBytes } from "node:crypto";
 import { mkdir, mkdtemp, readFile, rm, unlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { dirname, join, resolve } from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
+import { join, resolve } from "node:path";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { loadSettings } from "@filegate/core/config";
 import type { ReconcileSummary } from "@filegate/core/reconcile";
 import { API_CORS, BUCKET_CORS, type CorsRules } from "@filegate/functions/edge";
-import { JOBS, ROUTES, SUBSCRIBER } from "@filegate/functions/routes";
+import { JOBS, type JobDefinition, ROUTES, SUBSCRIBER } from "@filegate/functions/routes";
 import type { Context, SQSBatchResponse, SQSEvent } from "aws-lambda";
 import { startAdmin } from "./admin";
 import { type HttpHandler, type LoadedRoute, startApi } from "./api";
-import { type LocalAuthority, loadAuthority, type TokenRequest } from "./auth";
+import { LOCAL_ALGORITHM, type LocalAuthority, loadAuthority, type TokenRequest } from "./auth";
 import { EventBridge, type QueuedMessage } from "./bridge";
 import {
   type DynamoEmulator,
@@ -20,13 +19,21 @@ import {
   hasJava,
   startDynamo,
 } from "./dynamodb";
-import { LOCAL_GRACE_SECONDS, reconcileWhenIdle } from "./reconcile";
+import { configureHandlerEnvironment, importHandler } from "./handlers";
+import { lambdaContext } from "./lambda";
+import {
+  invokeReconciler,
+  LOCAL_GRACE_SECONDS,
+  loadReconciler,
+  reconcilerEnvironment,
+  reconcileWhenIdle,
+  SCHEDULED_EVENT,
+} from "./reconcile";
 import { redriveDeadLetters } from "./redrive";
 import { S3_CREDENTIALS, startS3 } from "./s3";
 import { DEFAULT_DIR, isAlive, type LocalState, readState, writeState } from "./state";
 
-/** The repository root, where route handler paths start. */
-export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../../..");
+export { REPO_ROOT } from "./handlers";
 
 export const LOCAL_BUCKET = "filegate-local";
 export const LOCAL_TABLE = "filegate-local-index";
@@ -160,10 +167,15 @@ export async function startLocalStack(
 
     configureHandlerEnvironment({
       region: options.region,
+      credentials: S3_CREDENTIALS,
+      bucket: LOCAL_BUCKET,
+      table: LOCAL_TABLE,
       s3Endpoint: s3.endpoint,
       dynamoEndpoint: dynamo.endpoint,
       logLevel: options.logLevel,
       maxReceiveCount: options.maxReceiveCount,
+      // The reconciler's own variables (the only function that reads them), local grace included.
+      extra: reconcilerEnvironment(options.reconcileGraceSeconds),
     });
 
     const routes = await loadRoutes();
@@ -172,7 +184,8 @@ export async function startLocalStack(
       context: Context,
     ) => Promise<SQSBatchResponse>;
 
-    const authority = await loadAuthority(join(dir, "signing-key.json"), settings.tenantClaim);
+    const keyFile = join(dir, "signing-key.json");
+    const authority = await loadAuthority(keyFile, settings.tenantClaim, { log: options.log });
     const deadLetterFile = join(dataDir, "dead-letters.jsonl");
     const bridge = new EventBridge({
       region: options.region,
@@ -200,29 +213,33 @@ export async function startLocalStack(
     });
     cleanup.push(() => api.stop());
 
-    const jobs = Object.fromEntries(
+    type JobHandler = (event: unknown, context: Context) => Promise<unknown>;
+    const jobHandlers = Object.fromEntries(
       await Promise.all(
-        Object.entries(JOBS)
-          .filter(([, job]) => !("local" in job) || job.local)
-          .map(async ([name, job]) => [
-            name,
-            (await importHandler(job.handler)) as () => Promise<unknown>,
-          ]),
+        Object.entries(JOBS).map(async ([name, job]) => [
+          name,
+          (await importHandler(job.handler)) as JobHandler,
+        ]),
       ),
-    ) as Partial<Record<keyof typeof JOBS, () => Promise<unknown>>>;
-    const runJob = async (name: keyof typeof JOBS) => {
-      const job = jobs[name];
-      if (!job) throw new Error(`The local stack does not run the ${name} job on a timer`);
-      return job();
-    };
-    const runAllJobs = () => {
-      for (const name of Object.keys(jobs) as Array<keyof typeof JOBS>) {
+    ) as Record<keyof typeof JOBS, JobHandler>;
+    /** Invokes a job as its schedule does: the schedule's event, a context of its timeout. */
+    const runJob = async (name: keyof typeof JOBS) =>
+      jobHandlers[name](
+        SCHEDULED_EVENT,
+        lambdaContext(`filegate-local-${name}`, JOBS[name].timeoutMinutes * 60_000),
+      );
+    const timed = (Object.keys(JOBS) as Array<keyof typeof JOBS>).filter((name) => {
+      const job: JobDefinition = JOBS[name];
+      return job.local !== false;
+    });
+    const runTimedJobs = () => {
+      for (const name of timed) {
         runJob(name).catch((error: Error) => options.log(`job ${name} failed: ${error.message}`));
       }
     };
-    runAllJobs();
+    runTimedJobs();
     if (options.jobIntervalMs > 0) {
-      const timer = setInterval(runAllJobs, options.jobIntervalMs);
+      const timer = setInterval(runTimedJobs, options.jobIntervalMs);
       timer.unref();
       cleanup.push(async () => clearInterval(timer));
     }
@@ -250,7 +267,10 @@ export async function startLocalStack(
         issuer: authority.issuer,
         audience: authority.audience,
         tenantClaim: authority.tenantClaim,
-        keyFile: join(dir, "signing-key.json"),
+        keyFile,
+        algorithm: LOCAL_ALGORITHM,
+        kid: authority.kid,
+        jwksFile: authority.jwksFile,
       },
       deadLetterFile,
       admin: { url: adminServer.url, token: adminToken },
@@ -268,8 +288,10 @@ export async function startLocalStack(
     });
 
     // Repair whatever drifted while the stack was down (changes then leave no event behind).
-    const startup = reconcileWhenIdle(state, bridge, {
-      graceSeconds: options.reconcileGraceSeconds,
+    // The very function the schedule invokes on AWS, with the event the schedule sends.
+    const reconciler = await loadReconciler();
+    const startup = reconcileWhenIdle(bridge, {
+      run: () => invokeReconciler(reconciler, SCHEDULED_EVENT),
       log: options.log,
     });
     cleanup.push(() => startup.cancel());
@@ -311,45 +333,6 @@ function chooseEngine(
   return "local";
 }
 
-/**
- * The environment the handlers see on AWS, pointed at the emulators: SST resource links,
- * region, credentials and endpoints. Set before any handler module is imported.
- */
-function configureHandlerEnvironment(options: {
-  region: string;
-  s3Endpoint: string;
-  dynamoEndpoint: string;
-  logLevel: string;
-  maxReceiveCount: number;
-}): void {
-  for (const name of ["AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_DEFAULT_PROFILE"])
-    delete process.env[name];
-  Object.assign(process.env, {
-    SST_RESOURCE_App: JSON.stringify({ name: "filegate", stage: "local" }),
-    SST_RESOURCE_FileBucket: JSON.stringify({ name: LOCAL_BUCKET, type: "sst.aws.Bucket" }),
-    SST_RESOURCE_FileIndex: JSON.stringify({ name: LOCAL_TABLE, type: "sst.aws.Dynamo" }),
-    AWS_REGION: options.region,
-    AWS_DEFAULT_REGION: options.region,
-    AWS_ACCESS_KEY_ID: S3_CREDENTIALS.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: S3_CREDENTIALS.secretAccessKey,
-    AWS_ENDPOINT_URL_S3: options.s3Endpoint,
-    AWS_ENDPOINT_URL_DYNAMODB: options.dynamoEndpoint,
-    POWERTOOLS_LOG_LEVEL: options.logLevel,
-    FILEGATE_MAX_RECEIVE_COUNT: String(options.maxReceiveCount),
-    // EMF metrics are for CloudWatch; set POWERTOOLS_METRICS_DISABLED=false to see them here.
-    POWERTOOLS_METRICS_DISABLED: process.env.POWERTOOLS_METRICS_DISABLED ?? "true",
-  });
-}
-
-async function importHandler(handler: string): Promise<unknown> {
-  const dot = handler.lastIndexOf(".");
-  const file = join(REPO_ROOT, `${handler.slice(0, dot)}.ts`);
-  const name = handler.slice(dot + 1);
-  const module = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
-  if (typeof module[name] !== "function") throw new Error(`${file} exports no function ${name}`);
-  return module[name];
-}
-
 async function loadRoutes(): Promise<LoadedRoute[]> {
   return Promise.all(
     ROUTES.map(async (route) => ({
@@ -357,25 +340,6 @@ async function loadRoutes(): Promise<LoadedRoute[]> {
       run: (await importHandler(route.handler)) as HttpHandler,
     })),
   );
-}
-
-/** A Lambda context for a local invocation. */
-export function lambdaContext(functionName: string): Context {
-  const deadline = Date.now() + 30_000;
-  return {
-    callbackWaitsForEmptyEventLoop: false,
-    functionName,
-    functionVersion: "$LATEST",
-    invokedFunctionArn: `arn:aws:lambda:us-east-1:000000000000:function:${functionName}`,
-    memoryLimitInMB: "1024",
-    awsRequestId: randomUUID(),
-    logGroupName: `/aws/lambda/${functionName}`,
-    logStreamName: "local",
-    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
-    done: () => {},
-    fail: () => {},
-    succeed: () => {},
-  };
 }
 
 async function requeuePending(file: string, bridge: EventBridge): Promise<void> {

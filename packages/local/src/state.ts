@@ -13,7 +13,20 @@ export interface LocalState {
   dynamodb: { endpoint: string; engine: string };
   /** Credentials both emulators accept. */
   credentials: { accessKeyId: string; secretAccessKey: string };
-  auth: { issuer: string; audience: string; tenantClaim: string; keyFile: string };
+  /**
+   * The local token authority: issuer, audience and tenant claim to verify with, its signing key
+   * (private: for `npm run token`), and its public key set (`jwksFile`), the JWKS an issuer
+   * publishes and API Gateway's JWT authorizer verifies with.
+   */
+  auth: {
+    issuer: string;
+    audience: string;
+    tenantClaim: string;
+    keyFile: string;
+    algorithm: string;
+    kid: string;
+    jwksFile: string;
+  };
   deadLetterFile: string;
   /** The admin endpoint (`POST /redrive`) and its bearer token, for the CLI. */
   admin: { url: string; token: string };

@@ -1,6 +1,11 @@
 import { Errors } from "../errors";
 
-/** A validated file key: UTF-8, relative, no empty or dot segments, no control characters. */
+/**
+ * A validated file key: UTF-8, relative, no empty or dot segments, no control characters. A
+ * key is the request path after the one percent-decoding API Gateway applies, so it may hold a
+ * literal '%' (`100%.txt`); a segment that would become '.' or '..' if its own escapes were
+ * decoded once more (`%2e%2e`, `.%2E`) is refused like the literal one.
+ */
 export type FileKey = string & { readonly __brand: "FileKey" };
 
 /** The longest file key, in UTF-8 bytes. The tenant prefix must still fit S3's 1,024. */
@@ -27,6 +32,27 @@ export function keyProblem(key: string): string | undefined {
     if (segment === "") return "it contains an empty segment ('//')";
     if (segment === ".") return "it contains a '.' segment";
     if (segment === "..") return "it contains a '..' segment";
+  }
+  return encodedDotSegment(key.split("/"));
+}
+
+/**
+ * Why `segments` would hold a dot segment once their percent escapes were decoded (by a tool
+ * that decodes a key as a URL path), or `undefined`. Only the escape `%2E` decodes to '.', and
+ * only `%2F` to '/' (no other UTF-8 sequence holds those bytes), so replacing those two is
+ * decoding once as far as dot segments go: `%2e%2e` and `a%2F..%2Fb` are refused.
+ */
+function encodedDotSegment(segments: readonly string[], partialTail = false): string | undefined {
+  for (const [i, segment] of segments.entries()) {
+    if (!segment.includes("%")) continue;
+    const parts = segment.replace(/%2e/gi, ".").replace(/%2f/gi, "/").split("/");
+    // A prefix's last segment may be partial: so may the last part of its decoded form.
+    if (partialTail && i === segments.length - 1) parts.pop();
+    for (const part of parts) {
+      if (part === "." || part === "..") {
+        return `it contains a '${part}' segment once its percent escapes are decoded ('${segment}')`;
+      }
+    }
   }
   return undefined;
 }
@@ -61,7 +87,7 @@ export function prefixProblem(prefix: string): string | undefined {
     if (segment === "") return "it contains an empty segment ('//')";
     if (segment === "." || segment === "..") return `it contains a '${segment}' segment`;
   }
-  return undefined;
+  return encodedDotSegment(segments, true);
 }
 
 /** Throws `bad_request` (400) unless `prefix` is a valid listing prefix. */

@@ -21,6 +21,10 @@ describe("keyProblem", () => {
     ["dir/sub/file name.txt"],
     ["ünïcödé/日本語"],
     ["a+b%20c"],
+    ["100%.txt"],
+    ["%2e%2e%2e"],
+    ["a%2e.b"],
+    ["%25%2e%2e"],
     [".hidden"],
     ["..double-dot-prefix"],
     ["x".repeat(MAX_KEY_BYTES)],
@@ -43,6 +47,11 @@ describe("keyProblem", () => {
     ["c1\u0085", "control character"],
     ["lone\ud800surrogate", "not valid UTF-8"],
     ["é".repeat(451), "longer than 900 bytes"],
+    ["%2e%2e", "'..' segment once its percent escapes are decoded"],
+    ["a/%2E/b", "'.' segment once its percent escapes are decoded"],
+    ["a/.%2e", "'..' segment once its percent escapes are decoded"],
+    ["a%2F..%2Fb", "'..' segment once its percent escapes are decoded"],
+    ["..%2fx", "'..' segment once its percent escapes are decoded"],
   ])("refuses %j (%s)", (key, reason) => {
     expect(keyProblem(key)).toContain(reason);
     expect(() => mustBeValidKey(key)).toThrow(FilegateError);
@@ -51,12 +60,12 @@ describe("keyProblem", () => {
 
 describe("prefixProblem", () => {
   it("accepts empty, partial and slash-terminated prefixes", () => {
-    for (const prefix of ["", "ph", "photos/", "photos/20", "a/.hid", "a/..b"]) {
+    for (const prefix of ["", "ph", "photos/", "photos/20", "a/.hid", "a/..b", "a/%2e%2e", "%2e"]) {
       expect(prefixProblem(prefix), prefix).toBeUndefined();
     }
   });
   it("refuses dot segments, empty segments, leading slashes and control characters", () => {
-    for (const prefix of ["/a", "a//", "a/../", "./", "a\nb"]) {
+    for (const prefix of ["/a", "a//", "a/../", "./", "a\nb", "%2e%2e/", "a/%2E/x", "%2e%2e%2Fx"]) {
       expect(prefixProblem(prefix), prefix).toBeDefined();
     }
   });

@@ -42,16 +42,23 @@ export interface ReconcilerDeps {
  * named by an invocation with `{"tenant": "acme"}`), repairs the index, logs each repair and
  * the summary, and counts what it found and fixed. Stops between pages before the timeout;
  * the next all-tenant run goes on after the last tenant it compared (`{"fromStart": true}`
- * starts over instead).
+ * starts over instead). `{"dryRun": true}` reports what it would repair and changes nothing.
  */
 export function createReconciler(deps: ReconcilerDeps) {
   return async (event: unknown, context: Context): Promise<ReconcileSummary> => {
-    const { tenant, fromStart } = (event ?? {}) as { tenant?: unknown; fromStart?: unknown };
+    const { tenant, fromStart, dryRun } = (event ?? {}) as {
+      tenant?: unknown;
+      fromStart?: unknown;
+      dryRun?: unknown;
+    };
     if (tenant !== undefined && !isValidTenant(tenant)) {
       throw new Error(`Invalid tenant to reconcile: ${JSON.stringify(tenant)}`);
     }
     if (fromStart !== undefined && typeof fromStart !== "boolean") {
       throw new Error(`fromStart must be true or false: ${JSON.stringify(fromStart)}`);
+    }
+    if (dryRun !== undefined && typeof dryRun !== "boolean") {
+      throw new Error(`dryRun must be true or false: ${JSON.stringify(dryRun)}`);
     }
     try {
       // Only all-tenant runs move the checkpoint; one tenant's run leaves it as it is.
@@ -59,11 +66,12 @@ export function createReconciler(deps: ReconcilerDeps) {
       const summary = await reconcile(deps.reconcile, {
         ...(tenant ? { tenant } : {}),
         ...(after ? { after } : {}),
+        ...(dryRun ? { dryRun } : {}),
         graceSeconds: deps.graceSeconds,
         deadline: Date.now() + context.getRemainingTimeInMillis() - RESERVE_MS,
         onRepair: (repair) => deps.logger.warn(`reconciler ${repair.action}`, { ...repair }),
       });
-      if (!tenant) {
+      if (!tenant && !dryRun) {
         if (summary.complete) await deps.checkpoint.clear();
         else if (summary.resumeAfter) await deps.checkpoint.save(summary.resumeAfter);
       }
