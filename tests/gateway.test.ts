@@ -156,6 +156,7 @@ describe("route functions under the gateway", () => {
     path,
     handler: "tests/gateway.handler",
     link: [],
+    access: {},
     auth: "none",
     run,
     ...extra,
