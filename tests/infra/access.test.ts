@@ -170,8 +170,7 @@ beforeAll(async () => {
   process.env.FILEGATE_MULTIPART_THRESHOLD = String(6 * MIB);
   process.env.FILEGATE_PART_SIZE = String(5 * MIB);
   // The reconciler admits objects at once (on AWS it leaves the last two minutes to events).
-  process.env.FILEGATE_RECONCILE_GRACE_SECONDS = "0";
-  stack = await startInProcessStack({ jobIntervalMs: 0 });
+  stack = await startInProcessStack({ jobIntervalMs: 0, reconcileGraceSeconds: 0 });
   await stack.reconciled;
 
   // The shared clients and presigner of every handler (the stack has loaded these modules).
