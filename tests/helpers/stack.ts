@@ -152,6 +152,11 @@ export async function run(
   child.stderr.on("data", (chunk) => {
     stderr += chunk;
   });
+  // A command that exits without reading its input closes the pipe first: the write then
+  // fails with EPIPE, which says nothing about the command (its exit code and output do).
+  child.stdin.on("error", (error: NodeJS.ErrnoException) => {
+    if (error.code !== "EPIPE") stderr += `stdin: ${error.message}\n`;
+  });
   child.stdin.end(options.input ?? "");
   // "close", not "exit": the output may still be on its way when the process exits.
   const [code] = await once(child, "close");
