@@ -89,9 +89,9 @@ const INDEX: readonly LinkName[] = ["FileIndex"];
  *   AuditReader.query: Query on the table (a file's history), `tenantLog` and `allLog`.
  * - AccountLookup.standing: Query; limits, usage: GetItem; TenantAccounts.setLimits, reserve,
  *   release, adjust, recount: UpdateItem (reserve and recount read usage with GetItem).
- * - UploadIntents.create: PutItem; get: GetItem; finish, setMultipartUploadId: UpdateItem;
+ * - UploadIntents.create: PutItem; get: GetItem; finish: UpdateItem;
  *   expired, pendingOf: Query on `pending`. ReconcileCheckpoint: GetItem, PutItem, DeleteItem.
- * - GrantIssuer.issue presigns GET, PUT or DELETE; the subscriber's and the reconciler's
+ * - GrantIssuer.issue/issueEach presign GET, PUT or DELETE; the subscriber's and the reconciler's
  *   HeadObject is a presigned HEAD; ListObjectsV2 is s3:ListBucket.
  */
 export const ROUTES: readonly RouteDefinition[] = [

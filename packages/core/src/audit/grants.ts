@@ -21,20 +21,35 @@ export interface RequestOrigin {
   userAgent: string;
 }
 
-export interface GrantRequest {
+/** Who may do what to which file: what the audit record of a grant says. */
+export interface GrantScope {
   principal: Principal;
   key: FileKey;
   action: AuditAction;
   origin: RequestOrigin;
+  conditions?: GrantConditions;
+  /** The grant's id when it was chosen beforehand: an upload intent stores it before signing. */
+  id?: string;
+}
+
+export interface GrantRequest extends GrantScope {
   /** Headers the client must send, signed in (writes: Content-Type, If-None-Match). */
   headers?: Record<string, string>;
-  conditions?: GrantConditions;
+  /** Object metadata signed into a write beside the grant's id (an upload intent's id). */
+  metadata?: Record<string, string>;
+}
+
+/** One of several requests signed under one grant: a part of a multipart upload. */
+export interface GrantedRequest {
+  headers?: Record<string, string>;
+  query?: Record<string, string>;
 }
 
 /**
- * Issues presigned requests, each with its audit record: no URL leaves without its record.
- * A write grant's id is signed into the upload as object metadata, so the S3 event of the
- * upload can be linked back to the person it was issued to.
+ * The one way a presigned request leaves the API: each grant is signed for the caller's own
+ * object and journaled, so no URL leaves without its audit record. A write grant's id is
+ * signed into the upload as object metadata, so the S3 event of the upload can be linked back
+ * to the person it was issued to. Redirects, upload intents and multipart parts all use it.
  */
 export class GrantIssuer {
   constructor(
@@ -43,27 +58,65 @@ export class GrantIssuer {
     private readonly now: () => Date = () => new Date(),
   ) {}
 
+  /** One presigned request (GET, PUT or DELETE of the file) and its audit record. */
   async issue(request: GrantRequest): Promise<PresignedRequest & { grantId: string }> {
-    const { principal, key, action, origin } = request;
-    const id = newGrantId(this.now());
+    const id = request.id ?? newGrantId(this.now());
     const presigned = await this.presigner.presign({
-      method: METHOD[action],
-      objectKey: objectKeyFor(principal.tenant, key),
+      method: METHOD[request.action],
+      objectKey: objectKeyFor(request.principal.tenant, request.key),
       headers: request.headers,
-      query: action === "write" ? { [GRANT_QUERY]: id } : undefined,
+      query: request.action === "write" ? grantQuery(id, request.metadata) : undefined,
     });
-    await this.audit.recordGrant({
+    await this.record(request, id, presigned.expiresAt);
+    return { ...presigned, grantId: id };
+  }
+
+  /**
+   * Several presigned requests of the file under one grant and one audit record (the parts of
+   * a multipart upload, whose metadata the upload itself carries). The record's expiry is the
+   * latest of theirs.
+   */
+  async issueEach(
+    scope: GrantScope,
+    requests: readonly GrantedRequest[],
+  ): Promise<{ grantId: string; signed: PresignedRequest[] }> {
+    const id = scope.id ?? newGrantId(this.now());
+    const method = METHOD[scope.action];
+    const objectKey = objectKeyFor(scope.principal.tenant, scope.key);
+    const signed = await Promise.all(
+      requests.map(({ headers, query }) =>
+        this.presigner.presign({ method, objectKey, headers, query }),
+      ),
+    );
+    const latest = signed
+      .map((request) => request.expiresAt)
+      .sort()
+      .at(-1);
+    await this.record(scope, id, latest ?? this.now().toISOString());
+    return { grantId: id, signed };
+  }
+
+  private record(scope: GrantScope, id: string, expiresAt: string): Promise<void> {
+    const { principal, origin } = scope;
+    return this.audit.recordGrant({
       id,
       tenant: principal.tenant,
-      key,
+      key: scope.key,
       actor: principal.actor,
-      action,
+      action: scope.action,
       requestId: origin.requestId,
       sourceIp: origin.sourceIp,
       userAgent: origin.userAgent,
-      expiresAt: presigned.expiresAt,
-      conditions: request.conditions,
+      expiresAt,
+      conditions: scope.conditions,
     });
-    return { ...presigned, grantId: id };
   }
+}
+
+/** The signed query of a write: the grant's id, and any other metadata, as object metadata. */
+function grantQuery(id: string, metadata?: Record<string, string>): Record<string, string> {
+  const query: Record<string, string> = { [GRANT_QUERY]: id };
+  if (!metadata) return query;
+  for (const [name, value] of Object.entries(metadata)) query[`x-amz-meta-${name}`] = value;
+  return query;
 }

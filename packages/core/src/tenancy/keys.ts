@@ -98,19 +98,6 @@ export function mustBeValidPrefix(prefix: string): void {
 
 const utf8 = new TextDecoder("utf-8", { fatal: true });
 
-/**
- * Decodes a percent-encoded URL path tail into a file key, strictly: a '%' must start a
- * two-digit hex escape and the bytes must be UTF-8. The result is validated, so encodings
- * of '..', '/' runs or control characters are refused like their literal forms.
- *
- * @example decodeKeyFromPath("my%20photos/a%2Bb.jpg") // "my photos/a+b.jpg"
- */
-export function decodeKeyFromPath(rawTail: string): FileKey {
-  const key = percentDecode(rawTail);
-  mustBeValidKey(key);
-  return key;
-}
-
 /** Strict percent-decoding of a URL path component (no '+' to space). */
 export function percentDecode(raw: string): string {
   if (!raw.includes("%")) return raw;

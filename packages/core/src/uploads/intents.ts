@@ -89,22 +89,6 @@ export class UploadIntents extends TableRepository {
     return result.Item ? toIntent(result.Item) : undefined;
   }
 
-  /** Records the S3 multipart upload id of a pending intent. */
-  async setMultipartUploadId(id: string, multipartUploadId: string): Promise<void> {
-    await aws(
-      this.client.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: uploadKey(id),
-          UpdateExpression: "SET multipartUploadId = :m",
-          ConditionExpression: "#status = :pending",
-          ExpressionAttributeNames: { "#status": "status" },
-          ExpressionAttributeValues: { ":m": multipartUploadId, ":pending": "pending" },
-        }),
-      ),
-    );
-  }
-
   /**
    * Moves a pending intent to `to`. True only for the one call that made the change: the
    * caller then releases the reservation, exactly once.

@@ -1,53 +1,17 @@
-import type { AuditJournal, GrantConditions, RequestOrigin } from "../audit";
-import { GRANT_METADATA, newGrantId } from "../audit";
+import { type AuditJournal, GrantIssuer, type RequestOrigin } from "../audit";
 import type { Principal } from "../auth";
 import { Errors } from "../errors";
 import type { FileIndex } from "../files";
 import type { ObjectStorage } from "../multipart";
-import type { PresignedRequest, Presigner } from "../presign";
-import { mustBeValidKey, objectKeyFor, type TenantId } from "../tenancy";
+import type { Presigner } from "../presign";
+import { objectKeyFor, type TenantId } from "../tenancy";
 import type { TenantAccounts } from "./accounts";
+import { completeMultipart } from "./complete";
 import type { CompleteRequest } from "./completion";
-import {
-  INTENT_METADATA,
-  type IntentStatus,
-  newIntentId,
-  type UploadIntent,
-  type UploadIntents,
-} from "./intents";
-import { mustFitLimits } from "./limits";
-import { parsePartNumbers, partSizeOf, planUpload } from "./plan";
+import { createIntent, type IntentView, type UploadSettings } from "./create";
+import type { UploadIntent, UploadIntents } from "./intents";
+import { type PartUrl, selectParts, signParts } from "./parts";
 import type { IntentRequest } from "./requests";
-import type { Standing } from "./standing";
-
-/** Parts signed per response: keeps a response small whatever the file's size. */
-export const PARTS_PER_RESPONSE = 100;
-/** A single PUT may still be in flight when its URL expires: the intent lives this much longer. */
-const SINGLE_GRACE_SECONDS = 15 * 60;
-
-export interface PartUrl extends PresignedRequest {
-  partNumber: number;
-  size: number;
-}
-
-export interface IntentView {
-  id: string;
-  key: string;
-  size: number;
-  contentType: string;
-  method: "single" | "multipart";
-  status: IntentStatus;
-  expiresAt: string;
-}
-
-export type IntentCreated =
-  | (Omit<IntentView, "status"> & { method: "single"; upload: PresignedRequest })
-  | (Omit<IntentView, "status"> & {
-      method: "multipart";
-      partSize: number;
-      partCount: number;
-      parts: PartUrl[];
-    });
 
 export interface UploadServiceDeps {
   intents: UploadIntents;
@@ -56,12 +20,7 @@ export interface UploadServiceDeps {
   presigner: Presigner;
   audit: Pick<AuditJournal, "recordGrant">;
   storage: ObjectStorage;
-  settings: {
-    presignExpiresSeconds: number;
-    multipartThresholdBytes: number;
-    partSizeBytes: number;
-    multipartTtlSeconds: number;
-  };
+  settings: UploadSettings;
   now?: () => Date;
 }
 
@@ -69,114 +28,26 @@ export interface UploadServiceDeps {
  * Upload intents: an upload is agreed before any byte moves. The intent is checked against
  * the tenant's limits, its size reserved against the quota, and the URLs sign in exactly
  * what was agreed (Content-Length, Content-Type, checksum), so S3 itself refuses anything
- * else. Large files go multipart, with parts signed in batches and re-signable.
+ * else. Large files go multipart, with parts signed in batches and re-signable. Every URL is
+ * a grant of {@link GrantIssuer}, journaled like the redirects' grants.
  */
 export class UploadService {
   private readonly now: () => Date;
+  private readonly grants: GrantIssuer;
+
   constructor(private readonly deps: UploadServiceDeps) {
     this.now = deps.now ?? (() => new Date());
+    this.grants = new GrantIssuer(deps.presigner, deps.audit, this.now);
   }
 
-  async create(
-    principal: Principal,
-    request: IntentRequest,
-    origin: RequestOrigin,
-  ): Promise<IntentCreated> {
-    const { key, size, contentType } = request;
-    mustBeValidKey(key);
-    const { tenant } = principal;
-    const limits = await this.deps.accounts.limits(tenant);
-    mustFitLimits(limits, size, contentType);
-    const createOnly = request.ifNoneMatch === "*";
-    if (createOnly && (await this.deps.files.getPresent(tenant, key))) {
-      throw Errors.preconditionFailed("The file exists, and the upload is create-only");
-    }
-
-    const plan = planUpload(size, {
-      thresholdBytes: this.deps.settings.multipartThresholdBytes,
-      minPartSize: this.deps.settings.partSizeBytes,
-    });
-    const now = this.now();
-    const lifetime =
-      plan.method === "single"
-        ? this.deps.settings.presignExpiresSeconds + SINGLE_GRACE_SECONDS
-        : this.deps.settings.multipartTtlSeconds;
-    const intent: UploadIntent = {
-      id: newIntentId(),
-      tenant,
-      key,
-      actor: principal.actor,
-      size,
-      contentType,
-      ...(request.sha256 ? { sha256: request.sha256 } : {}),
-      createOnly,
-      method: plan.method,
-      ...(plan.method === "multipart"
-        ? { partSize: plan.partSize, partCount: plan.partCount }
-        : {}),
-      grantId: newGrantId(now),
-      status: "pending",
-      createdAt: now.toISOString(),
-      expiresAt: new Date(now.getTime() + lifetime * 1000).toISOString(),
-    };
-    const objectKey = objectKeyFor(tenant, key);
-    const metadata = { [GRANT_METADATA]: intent.grantId, [INTENT_METADATA]: intent.id };
-
-    await this.deps.accounts.reserve(tenant, { bytes: size, objects: 1 }, limits);
-    try {
-      if (plan.method === "multipart") {
-        intent.multipartUploadId = await this.deps.storage.createMultipart(objectKey, {
-          contentType,
-          metadata,
-        });
-      }
-      await this.deps.intents.create(intent);
-    } catch (error) {
-      await this.deps.accounts.release(tenant, { bytes: size, objects: 1 });
-      throw error;
-    }
-
-    const conditions: GrantConditions = {
-      contentType,
-      createOnly,
-      size,
-      intent: intent.id,
-      ...(request.sha256 ? { sha256: request.sha256 } : {}),
-    };
-    const base = { id: intent.id, key, size, contentType, expiresAt: intent.expiresAt };
-    if (plan.method === "single") {
-      const upload = await this.deps.presigner.presign({
-        method: "PUT",
-        objectKey,
-        headers: {
-          "Content-Type": contentType,
-          "Content-Length": String(size),
-          ...(request.sha256 ? { "x-amz-checksum-sha256": request.sha256 } : {}),
-          ...(createOnly ? { "If-None-Match": "*" } : {}),
-        },
-        query: Object.fromEntries(
-          Object.entries(metadata).map(([name, value]) => [`x-amz-meta-${name}`, value]),
-        ),
-      });
-      await this.recordGrant(intent.grantId, principal, key, origin, upload.expiresAt, conditions);
-      return { ...base, method: "single", upload };
-    }
-    const numbers = Array.from(
-      { length: Math.min(plan.partCount, PARTS_PER_RESPONSE) },
-      (_, i) => i + 1,
+  /** `POST /uploads`: a new intent and how to upload it (see {@link createIntent}). */
+  create(principal: Principal, request: IntentRequest, origin: RequestOrigin) {
+    return createIntent(
+      { ...this.deps, grants: this.grants, now: this.now },
+      principal,
+      request,
+      origin,
     );
-    const parts = await this.signParts(intent, numbers);
-    await this.recordGrant(intent.grantId, principal, key, origin, lastExpiry(parts), {
-      ...conditions,
-      parts: numbers,
-    });
-    return {
-      ...base,
-      method: "multipart",
-      partSize: plan.partSize,
-      partCount: plan.partCount,
-      parts,
-    };
   }
 
   /** Signs (or re-signs) parts of a pending multipart upload: `numbers` like `1,2,5-9`. */
@@ -190,67 +61,27 @@ export class UploadService {
     if (intent.method !== "multipart" || !intent.partCount) {
       throw Errors.conflict("This upload is a single PUT: it has no parts");
     }
-    let selected: number[];
-    try {
-      selected = parsePartNumbers(
-        numbers ?? `1-${Math.min(intent.partCount, PARTS_PER_RESPONSE)}`,
-        intent.partCount,
-        PARTS_PER_RESPONSE,
-      );
-    } catch (error) {
-      throw Errors.badRequest((error as Error).message);
-    }
-    const parts = await this.signParts(intent, selected);
-    await this.recordGrant(
-      newGrantId(this.now()),
-      principal,
-      intent.key,
-      origin,
-      lastExpiry(parts),
-      {
-        contentType: intent.contentType,
-        createOnly: intent.createOnly,
-        intent: intent.id,
-        parts: selected,
-      },
-    );
-    return { parts };
+    const selected = selectParts(intent.partCount, numbers);
+    const conditions = {
+      contentType: intent.contentType,
+      createOnly: intent.createOnly,
+      intent: intent.id,
+      parts: selected,
+    };
+    return {
+      parts: await signParts(this.grants, {
+        principal,
+        intent,
+        numbers: selected,
+        origin,
+        conditions,
+      }),
+    };
   }
 
   /** Completes a multipart upload once every part is there; the file arrives with S3's event. */
   async complete(principal: Principal, id: string, request: CompleteRequest) {
-    const intent = await this.pending(principal, id);
-    if (intent.method !== "multipart" || !intent.partCount || !intent.multipartUploadId) {
-      throw Errors.conflict("This upload is a single PUT: there is nothing to complete");
-    }
-    const given = new Map(request.parts.map((part) => [part.partNumber, part.etag]));
-    const missing = Array.from({ length: intent.partCount }, (_, i) => i + 1).filter(
-      (n) => !given.has(n),
-    );
-    if (
-      missing.length > 0 ||
-      given.size !== request.parts.length ||
-      given.size !== intent.partCount
-    ) {
-      throw Errors.badRequest(
-        `Every part from 1 to ${intent.partCount} is needed exactly once` +
-          (missing.length ? ` (missing ${missing.slice(0, 10).join(", ")})` : ""),
-      );
-    }
-    if (intent.createOnly && (await this.deps.files.getPresent(intent.tenant, intent.key))) {
-      throw Errors.preconditionFailed("The file exists, and the upload is create-only");
-    }
-    try {
-      const { etag } = await this.deps.storage.completeMultipart(
-        intentObjectKey(intent),
-        intent.multipartUploadId,
-        [...given].sort(([a], [b]) => a - b).map(([partNumber, etag]) => ({ partNumber, etag })),
-        { createOnly: intent.createOnly },
-      );
-      return { id: intent.id, key: intent.key, size: intent.size, etag };
-    } catch (error) {
-      throw storageError(error);
-    }
+    return completeMultipart(this.deps, await this.pending(principal, id), request);
   }
 
   /** Abandons an upload: the reservation is released and a multipart upload's parts deleted. */
@@ -260,15 +91,6 @@ export class UploadService {
     if (intent.status !== "pending")
       throw Errors.conflict(`This upload is already ${intent.status}`);
     await this.close(intent, "aborted");
-  }
-
-  async status(principal: Principal, id: string): Promise<IntentView> {
-    return intentStatus(this.deps.intents, principal, id);
-  }
-
-  /** Where a tenant stands: usage, reservations and limits. */
-  async usage(tenant: string): Promise<Standing & { tenant: string }> {
-    return { tenant, ...(await this.deps.accounts.standing(tenant)) };
   }
 
   /** Repairs a tenant's usage counters from its present files and pending intents. */
@@ -294,7 +116,7 @@ export class UploadService {
     await this.deps.accounts.release(intent.tenant, { bytes: intent.size, objects: 1 });
     if (intent.multipartUploadId) {
       await this.deps.storage
-        .abortMultipart(intentObjectKey(intent), intent.multipartUploadId)
+        .abortMultipart(objectKeyFor(intent.tenant, intent.key), intent.multipartUploadId)
         .catch((error: Error) => {
           // Already completed or aborted: the bucket's lifecycle rule cleans up what is left.
           if (error.name !== "NoSuchUpload") throw error;
@@ -317,42 +139,6 @@ export class UploadService {
     if (Date.parse(intent.expiresAt) <= this.now().getTime())
       throw Errors.conflict("This upload has expired");
     return intent;
-  }
-
-  private async signParts(intent: UploadIntent, numbers: number[]): Promise<PartUrl[]> {
-    const objectKey = intentObjectKey(intent);
-    return Promise.all(
-      numbers.map(async (partNumber) => {
-        const size = partSizeOf(intent.size, intent.partSize ?? intent.size, partNumber);
-        const signed = await this.deps.presigner.presign({
-          method: "PUT",
-          objectKey,
-          headers: { "Content-Length": String(size) },
-          query: { partNumber: String(partNumber), uploadId: intent.multipartUploadId ?? "" },
-        });
-        return { partNumber, size, ...signed };
-      }),
-    );
-  }
-
-  private recordGrant(
-    id: string,
-    principal: Principal,
-    key: string,
-    origin: RequestOrigin,
-    expiresAt: string,
-    conditions: GrantConditions,
-  ) {
-    return this.deps.audit.recordGrant({
-      id,
-      tenant: principal.tenant,
-      key,
-      actor: principal.actor,
-      action: "write",
-      ...origin,
-      expiresAt,
-      conditions,
-    });
   }
 }
 
@@ -403,36 +189,4 @@ export async function intentStatus(
     status: intent.status,
     expiresAt: intent.expiresAt,
   };
-}
-
-/** The object an intent uploads to. */
-function intentObjectKey(intent: UploadIntent): string {
-  return objectKeyFor(intent.tenant, intent.key);
-}
-
-function lastExpiry(parts: PartUrl[]): string {
-  return (
-    parts
-      .map((part) => part.expiresAt)
-      .sort()
-      .at(-1) ?? new Date().toISOString()
-  );
-}
-
-/** S3's refusal of a completion, as an error the client can act on. */
-function storageError(error: unknown): unknown {
-  const name = (error as { name?: string }).name;
-  const message = (error as Error).message;
-  switch (name) {
-    case "InvalidPart":
-    case "InvalidPartOrder":
-    case "EntityTooSmall":
-      return Errors.badRequest(`S3 refused the parts: ${message}`);
-    case "NoSuchUpload":
-      return Errors.conflict("S3 no longer has this multipart upload (aborted or expired)");
-    case "PreconditionFailed":
-      return Errors.preconditionFailed("The file exists, and the upload is create-only");
-    default:
-      return error;
-  }
 }
