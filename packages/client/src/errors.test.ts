@@ -71,6 +71,14 @@ describe("errors from API answers", () => {
     expect(forbidden).toBeInstanceOf(ForbiddenError);
     expect(forbidden.message).toBe("<html>no</html>");
   });
+
+  it("names API Gateway's 413 by the catalogue's code for that status", async () => {
+    const error = await errorFromApiResponse(
+      json(413, { message: "Request Entity Too Large" }, { "apigw-requestid": "gw-2" }),
+    );
+    expect(error).toBeInstanceOf(PayloadTooLargeError);
+    expect(error).toMatchObject({ code: "too_large", message: "Request Entity Too Large" });
+  });
 });
 
 describe("errors from storage", () => {

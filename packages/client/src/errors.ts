@@ -133,7 +133,36 @@ const BY_STATUS: Record<number, ErrorClass> = {
   503: ServiceUnavailableError,
 };
 
-const CODE_BY_STATUS: Record<number, string> = {
+/**
+ * The API's error codes and the status each is answered with: a copy of the server's catalogue
+ * (`@filegate/core/errors`), kept here because the client depends on no server package.
+ * `tests/client-errors.test.ts` fails when the two differ.
+ */
+export const API_ERRORS = {
+  bad_request: 400,
+  invalid_key: 400,
+  invalid_cursor: 400,
+  unauthorized: 401,
+  forbidden: 403,
+  not_found: 404,
+  method_not_allowed: 405,
+  conflict: 409,
+  precondition_failed: 412,
+  too_large: 413,
+  quota_exceeded: 413,
+  unsupported_media_type: 415,
+  internal_error: 500,
+  service_unavailable: 503,
+} as const;
+
+/** A code the API itself answers with (an {@link FilegateError}'s `code` may also be S3's or the client's). */
+export type ApiErrorCode = keyof typeof API_ERRORS;
+
+/**
+ * The code of an answer that carries none (HEAD answers, API Gateway's own `{message}`
+ * answers): the API's code for that status. 429 is API Gateway's throttling, never a function's.
+ */
+export const CODE_BY_STATUS: Readonly<Record<number, ApiErrorCode | "too_many_requests">> = {
   400: "bad_request",
   401: "unauthorized",
   403: "forbidden",
@@ -141,7 +170,7 @@ const CODE_BY_STATUS: Record<number, string> = {
   405: "method_not_allowed",
   409: "conflict",
   412: "precondition_failed",
-  413: "payload_too_large",
+  413: "too_large",
   415: "unsupported_media_type",
   429: "too_many_requests",
   500: "internal_error",

@@ -11,6 +11,8 @@ export {
 } from "./client";
 export {
   AbortError,
+  API_ERRORS,
+  type ApiErrorCode,
   BadRequestError,
   ConflictError,
   type ErrorSource,

@@ -151,12 +151,6 @@ async function serve(
     const ms = (performance.now() - started).toFixed(1);
     options.log(`${method} ${rawPathEncoded} → ${status} (${ms} ms)`);
   };
-  const fail = (status: number, code: string, message: string) =>
-    finish({
-      statusCode: status,
-      headers: { "Content-Type": "application/json" },
-      body: JSON.stringify({ error: { code, message }, requestId }),
-    });
   /** An answer of API Gateway's own: no function runs (or its answer is dropped). */
   const gateway = (answer: GatewayAnswer, headers: Record<string, string> = {}) =>
     finish({
@@ -175,7 +169,7 @@ async function serve(
     // API Gateway hands handlers the path percent-decoded; decode once, strictly.
     path = percentDecode(rawPathEncoded);
   } catch (error) {
-    if (isFilegateError(error)) return fail(400, error.code, error.message);
+    if (isFilegateError(error)) return finish(error.render(requestId));
     throw error;
   }
 

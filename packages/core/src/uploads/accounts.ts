@@ -174,7 +174,7 @@ export class TenantAccounts extends AccountLookup {
         if (!isConditionFailed(error)) throw error;
       }
     }
-    throw Errors.unavailable(
+    throw Errors.serviceUnavailable(
       "The tenant's usage kept changing while it was being recounted; try again",
     );
   }

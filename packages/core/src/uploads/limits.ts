@@ -52,7 +52,7 @@ export function mustFitLimits(
   contentType: string | undefined,
 ): void {
   if (size !== undefined && size > limits.maxObjectBytes) {
-    throw Errors.payloadTooLarge(
+    throw Errors.tooLarge(
       `The file is larger than this tenant's limit of ${limits.maxObjectBytes} bytes`,
       {
         limit: limits.maxObjectBytes,

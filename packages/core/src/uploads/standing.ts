@@ -139,7 +139,7 @@ export function quotaExceeded(
   amount: Amount,
   usage: Usage,
 ) {
-  return Errors.payloadTooLarge(
+  return Errors.quotaExceeded(
     `The upload would pass the tenant's ${dimension === "bytes" ? "storage" : "file count"} quota: ` +
       `${usage.used[dimension]} used + ${usage.reserved[dimension]} reserved + ${amount[dimension]} requested > ${limit}`,
     {
@@ -149,7 +149,6 @@ export function quotaExceeded(
       reserved: usage.reserved[dimension],
       requested: amount[dimension],
     },
-    "quota_exceeded",
   );
 }
 

@@ -1,6 +1,6 @@
 import type { RequestOrigin } from "@filegate/core/audit";
 import { type Principal, principalFromClaims } from "@filegate/core/auth";
-import { Errors, isFilegateError } from "@filegate/core/errors";
+import { asFilegateError, Errors, isFilegateError } from "@filegate/core/errors";
 import type { PresignedRequest } from "@filegate/core/presign";
 import { type FileKey, mustBeValidKey } from "@filegate/core/tenancy";
 import type {
@@ -32,8 +32,9 @@ export interface Request {
 
 /**
  * The HTTP boundary of every route: authenticates the caller from the authorizer's claims,
- * runs the route, and renders what it returns or throws. Known errors become JSON
- * `{error: {code, message}, requestId}`; anything else is logged and answered with a bare 500.
+ * runs the route, and renders what it returns or throws. Catalogued errors render themselves
+ * (JSON `{error: {code, message}, requestId}`); anything else is logged and answered with the
+ * catalogue's bare 500.
  */
 export function route(run: (request: Request) => Promise<HttpResult>) {
   return async (
@@ -44,26 +45,12 @@ export function route(run: (request: Request) => Promise<HttpResult>) {
     try {
       return await run(new ParsedRequest(event, context));
     } catch (error) {
-      if (isFilegateError(error)) {
-        if (error.status >= 500) logger.error("request failed", { requestId, error });
-        return json(
-          error.status,
-          {
-            error: {
-              code: error.code,
-              message: error.message,
-              ...(error.details ? { details: error.details } : {}),
-            },
-            requestId,
-          },
-          error.headers,
-        );
+      if (!isFilegateError(error)) {
+        logger.error("unexpected error", { requestId, error: error as Error });
+      } else if (error.status >= 500) {
+        logger.error("request failed", { requestId, error });
       }
-      logger.error("unexpected error", { requestId, error: error as Error });
-      return json(500, {
-        error: { code: "internal_error", message: "Internal server error" },
-        requestId,
-      });
+      return asFilegateError(error).render(requestId);
     }
   };
 }

@@ -1,0 +1,48 @@
+import { FilegateError, isFilegateError } from "./error";
+
+type Details = Record<string, unknown>;
+
+/** The catalogue: one constructor per code of `ERROR_STATUS`; every error a caller sees is built here. */
+export const Errors = {
+  badRequest: (message: string, details?: Details) =>
+    new FilegateError("bad_request", message, { details }),
+  invalidKey: (reason: string) =>
+    new FilegateError("invalid_key", `Invalid key: ${reason}`, { details: { reason } }),
+  invalidCursor: (reason: string) =>
+    new FilegateError("invalid_cursor", `Invalid cursor: ${reason}`),
+  unauthorized: (message = "A valid bearer token is required", invalidToken = false) =>
+    new FilegateError("unauthorized", message, {
+      headers: {
+        "WWW-Authenticate": invalidToken ? 'Bearer error="invalid_token"' : "Bearer",
+      },
+    }),
+  forbidden: (message: string) => new FilegateError("forbidden", message),
+  notFound: (message = "No such file") => new FilegateError("not_found", message),
+  methodNotAllowed: (method: string, allow: readonly string[]) =>
+    new FilegateError("method_not_allowed", `Method ${method} is not allowed here`, {
+      headers: { Allow: allow.join(", ") },
+    }),
+  conflict: (message: string) => new FilegateError("conflict", message),
+  preconditionFailed: (message: string) => new FilegateError("precondition_failed", message),
+  /** One object over the tenant's largest file: `details` holds `{limit, requested}`. */
+  tooLarge: (message: string, details?: Details) =>
+    new FilegateError("too_large", message, { details }),
+  /** Over the tenant's bytes or files: `details` holds `{dimension, limit, used, reserved, requested}`. */
+  quotaExceeded: (message: string, details?: Details) =>
+    new FilegateError("quota_exceeded", message, { details }),
+  unsupportedMediaType: (message: string, details?: Details) =>
+    new FilegateError("unsupported_media_type", message, { details }),
+  /** What an error outside the catalogue is answered with: nothing about it is said. */
+  internalError: (cause?: unknown) =>
+    new FilegateError("internal_error", "Internal server error", { cause }),
+  serviceUnavailable: (message: string, cause?: unknown) =>
+    new FilegateError("service_unavailable", message, { cause }),
+} as const;
+
+/**
+ * The error a caller is answered with: a catalogued error as it is, anything else as the
+ * bare 500 of {@link Errors.internalError}, which keeps it as its `cause`.
+ */
+export function asFilegateError(error: unknown): FilegateError {
+  return isFilegateError(error) ? error : Errors.internalError(error);
+}
