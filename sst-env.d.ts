@@ -50,7 +50,15 @@ declare module "sst" {
       "type": "sst.sst.Secret"
       "value": string
     }
+    "MultipartHours": {
+      "type": "sst.sst.Secret"
+      "value": string
+    }
     "MultipartThreshold": {
+      "type": "sst.sst.Secret"
+      "value": string
+    }
+    "PartSize": {
       "type": "sst.sst.Secret"
       "value": string
     }

@@ -1,3 +1,4 @@
+import { SETTINGS, secretOf } from "@filegate/core/config";
 import { JOBS, ROUTES, SUBSCRIBER } from "@filegate/functions/routes";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ACCOUNT } from "../../scripts/sst/mock/aws";
@@ -24,6 +25,8 @@ const PRODUCTION_SECRETS = {
   TenantClaim: "custom:org",
   PresignExpires: "60",
   TombstoneDays: "7",
+  PartSize: "16777216",
+  MultipartHours: "48",
 };
 
 /** Settings a stage must not deploy with, and what SST must say about each. */
@@ -32,6 +35,7 @@ const WRONG_SECRETS = {
   JwtAudiences: " , ",
   TenantClaim: "org id",
   PresignExpires: "10m",
+  PartSize: "1048576",
 };
 const PROBLEMS = [
   [
@@ -46,6 +50,10 @@ const PROBLEMS = [
   [
     "a presign expiry that is not a number",
     'PresignExpires "10m": FILEGATE_PRESIGN_EXPIRES must be a number',
+  ],
+  [
+    "a part size under S3's least part",
+    'PartSize "1048576": FILEGATE_PART_SIZE must be at least 5242880 (5 MiB)',
   ],
 ] as const;
 
@@ -106,8 +114,24 @@ describe("stage production", () => {
           FILEGATE_TENANT_CLAIM: "custom:org",
           FILEGATE_PRESIGN_EXPIRES: "60",
           FILEGATE_TOMBSTONE_DAYS: "7",
+          FILEGATE_PART_SIZE: "16777216",
+          FILEGATE_MULTIPART_HOURS: "48",
         },
       });
+    }
+  });
+
+  it("gives every function each declared setting: its stage's secret, else its default", () => {
+    const secrets: Record<string, string> = PRODUCTION_SECRETS;
+    const expected = Object.fromEntries(
+      Object.values(SETTINGS).map((setting) => [
+        setting.variable,
+        secrets[secretOf(setting.variable)] ?? setting.default,
+      ]),
+    );
+    expect(Object.keys(expected)).toContain("FILEGATE_PART_SIZE");
+    for (const fn of production.all("aws:lambda/function:Function")) {
+      expect(fn.inputs.environment, fn.name).toMatchObject({ variables: expected });
     }
   });
 });

@@ -1,14 +1,27 @@
-import * as z from "zod/mini";
-import { parseEnvironment } from "./env";
+import { type Declarations, readerOf, setting } from "./declare";
 import { wholeNumber } from "./numbers";
 
-const OperationsSchema = z.object({
-  FILEGATE_MAX_RECEIVE_COUNT: z._default(wholeNumber("FILEGATE_MAX_RECEIVE_COUNT", 1, 1000), "5"),
-  FILEGATE_RECONCILE_GRACE_SECONDS: z._default(
-    wholeNumber("FILEGATE_RECONCILE_GRACE_SECONDS", 0, 86_400),
-    "120",
+/**
+ * Settings of the event pipeline and the reconciler. The infra sets each on the one function
+ * that reads it, as it follows from how the queue and the schedule are built: no stage sets
+ * them, so they have no secret.
+ */
+export const OPERATIONS_SETTINGS = {
+  /** deliveries of an event before it is dead-lettered (the queue's `maxReceiveCount`) */
+  maxReceiveCount: setting(
+    "FILEGATE_MAX_RECEIVE_COUNT",
+    "5",
+    (variable) => wholeNumber(variable, 1, 1000),
+    Number,
   ),
-});
+  /** age, seconds, under which the reconciler leaves an object to its event */
+  reconcileGraceSeconds: setting(
+    "FILEGATE_RECONCILE_GRACE_SECONDS",
+    "120",
+    (variable) => wholeNumber(variable, 0, 86_400),
+    Number,
+  ),
+} satisfies Declarations;
 
 /** Settings of the event pipeline and the reconciler (set by the infra, not by users). */
 export interface OperationsSettings {
@@ -19,21 +32,10 @@ export interface OperationsSettings {
 }
 
 /**
- * Parses the operations settings from an environment:
- *
- * | variable | default | meaning |
- * |---|---|---|
- * | `FILEGATE_MAX_RECEIVE_COUNT` | 5 | deliveries before an event is dead-lettered |
- * | `FILEGATE_RECONCILE_GRACE_SECONDS` | 120 | age under which the reconciler leaves an object to its event |
+ * Parses the operations settings ({@link OPERATIONS_SETTINGS}) from an environment.
  *
  * @example loadOperationsSettings({}).maxReceiveCount // 5
  */
-export function loadOperationsSettings(
+export const loadOperationsSettings: (
   env: Record<string, string | undefined>,
-): OperationsSettings {
-  const parsed = parseEnvironment(OperationsSchema, env);
-  return {
-    maxReceiveCount: Number(parsed.FILEGATE_MAX_RECEIVE_COUNT),
-    reconcileGraceSeconds: Number(parsed.FILEGATE_RECONCILE_GRACE_SECONDS),
-  };
-}
+) => OperationsSettings = readerOf(OPERATIONS_SETTINGS);
