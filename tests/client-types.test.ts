@@ -9,7 +9,7 @@ import type {
 } from "@filegate/client";
 import type { AuditRecord, GrantConditions } from "@filegate/core/audit";
 import type { FileView } from "@filegate/core/files";
-import type { PresignedRequest } from "@filegate/core/presign";
+import type { PresignedRequest } from "@filegate/core/storage";
 import type { IntentCreated, IntentView, PartUrl, Standing } from "@filegate/core/uploads";
 import { describe, expectTypeOf, it } from "vitest";
 

@@ -11,20 +11,15 @@ import {
 import { DeleteCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { type AuditLog, type AuditRecord, parseAuditQuery } from "@filegate/core/audit";
 import { loadSettings } from "@filegate/core/config";
-import {
-  headObjectDescriber,
-  type IngestDeps,
-  ingestRecord,
-  type S3EventRecord,
-} from "@filegate/core/events";
+import { type IngestDeps, ingestRecord, type S3EventRecord } from "@filegate/core/events";
 import type { FileIndex } from "@filegate/core/files";
 import {
   ReconcileCheckpoint,
   type ReconcileDeps,
   type ReconcileSummary,
   reconcile,
-  s3ObjectLister,
 } from "@filegate/core/reconcile";
+import { headObjectDescriber, s3ObjectLister } from "@filegate/core/storage";
 import { openStore } from "@filegate/core/store";
 import { fileStateKey, normalizeSequencer } from "@filegate/core/table";
 import { type FileKey, isValidKey, type TenantId } from "@filegate/core/tenancy";

@@ -3,7 +3,7 @@ import { request } from "node:http";
 import { join } from "node:path";
 import { S3Client } from "@aws-sdk/client-s3";
 import { SignatureV4 } from "@smithy/signature-v4";
-import { Sha256 } from "../../packages/core/src/presign/sha256";
+import { Sha256 } from "../../packages/core/src/storage/sha256";
 import { S3_CREDENTIALS } from "../../packages/local/src/s3";
 
 export interface BinaryResponse {

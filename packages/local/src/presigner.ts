@@ -1,4 +1,4 @@
-import { createPresigner, type Presigner } from "@filegate/core/presign";
+import { createPresigner, type Presigner } from "@filegate/core/storage";
 import type { LocalState } from "./state";
 
 /** A presigner on a local stack's S3 emulator, with its credentials (for tools and tests). */

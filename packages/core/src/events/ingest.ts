@@ -1,21 +1,11 @@
 import type { AuditJournal } from "../audit";
 import { type Attribution, actionOfEvent, eventRecordId } from "../audit";
 import { type ApplyResult, type FileIndex, usageChange } from "../files";
+import { type DescribeObject, unquote } from "../storage";
 import { type FileItem, normalizeSequencer } from "../table";
 import { parseObjectKey } from "../tenancy";
 import type { Arrival, TenantAccounts, UploadIntents, Verdict } from "../uploads";
 import { decodeEventKey, type S3EventRecord } from "./notification";
-
-/** What S3 says about an object now (HeadObject), or `undefined` when it is gone. */
-export type DescribeObject = (objectKey: string) => Promise<
-  | {
-      contentType: string;
-      etag: string;
-      metadata: Record<string, string>;
-      sha256?: string | undefined;
-    }
-  | undefined
->;
 
 export interface IngestDeps {
   index: Pick<FileIndex, "applyCreated" | "applyRemoved">;
@@ -187,8 +177,4 @@ export async function settle(
       await deps.accounts.release(tenant, { bytes: intent.size, objects: 1 });
     }
   }
-}
-
-function unquote(etag: string): string {
-  return etag.replace(/^"(.*)"$/, "$1");
 }
