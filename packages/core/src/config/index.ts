@@ -1,7 +1,7 @@
 // zod's tree-shakable build: a handler bundle carries only the schemas it uses (see
 // docs/performance.md); the classic `zod` import would add about 80 KB to each one.
 import * as z from "zod/mini";
-import { isMediaPattern } from "../uploads/limits";
+import { isMediaPattern } from "../media";
 import { parseEnvironment } from "./env";
 import { wholeNumber } from "./numbers";
 

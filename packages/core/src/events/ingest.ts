@@ -1,10 +1,11 @@
+import type { TenantAccounts } from "../accounts";
 import type { AuditJournal } from "../audit";
 import { type Attribution, actionOfEvent, eventRecordId } from "../audit";
 import { type ApplyResult, type FileIndex, usageChange } from "../files";
 import { type DescribeObject, unquote } from "../storage";
 import { type FileItem, normalizeSequencer } from "../table";
 import { parseObjectKey } from "../tenancy";
-import type { Arrival, TenantAccounts, UploadIntents, Verdict } from "../uploads";
+import type { Arrival, UploadIntents, Verdict } from "../uploads";
 import { decodeEventKey, type S3EventRecord } from "./notification";
 
 export interface IngestDeps {

@@ -1,3 +1,5 @@
+import type { Standing, TenantAccounts } from "../accounts";
+import { mustFitLimits } from "../accounts";
 import type { AuditJournal, GrantConditions, RequestOrigin } from "../audit";
 import { GRANT_METADATA, newGrantId } from "../audit";
 import type { Principal } from "../auth";
@@ -5,7 +7,6 @@ import { Errors } from "../errors";
 import type { FileIndex } from "../files";
 import type { ObjectStorage, PresignedRequest, Presigner } from "../storage";
 import { mustBeValidKey, objectKeyFor, type TenantId } from "../tenancy";
-import type { TenantAccounts } from "./accounts";
 import type { CompleteRequest } from "./completion";
 import {
   INTENT_METADATA,
@@ -14,10 +15,8 @@ import {
   type UploadIntent,
   type UploadIntents,
 } from "./intents";
-import { mustFitLimits } from "./limits";
 import { parsePartNumbers, partSizeOf, planUpload } from "./plan";
 import type { IntentRequest } from "./requests";
-import type { Standing } from "./standing";
 
 /** Parts signed per response: keeps a response small whatever the file's size. */
 export const PARTS_PER_RESPONSE = 100;

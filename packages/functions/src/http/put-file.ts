@@ -1,12 +1,8 @@
+import { type AccountLookup, mustFitLimits, mustHaveRoom } from "@filegate/core/accounts";
 import type { GrantIssuer } from "@filegate/core/audit";
 import { Errors } from "@filegate/core/errors";
 import type { FileLookup } from "@filegate/core/files";
-import {
-  type AccountLookup,
-  isMediaType,
-  mustFitLimits,
-  mustHaveRoom,
-} from "@filegate/core/uploads";
+import { isMediaType } from "@filegate/core/media";
 import { accountLookup } from "../lib/account-lookup";
 import { fileLookup } from "../lib/file-lookup";
 import { grants } from "../lib/grants";
