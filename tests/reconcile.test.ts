@@ -398,7 +398,7 @@ describe("the reconciler's race safety", () => {
 
 describe("the scheduled reconciler function", () => {
   it("repairs, logs each repair and counts what it found and fixed", async () => {
-    const { createReconciler } = await import("../packages/functions/src/scheduled/reconcile");
+    const { createReconciler } = await import("../packages/functions/src/jobs/reconcile");
     await put("cron", "lost.txt", "x", { lost: true });
     const metrics = new CapturedMetrics();
     const logs: Array<[string, unknown]> = [];
@@ -427,7 +427,7 @@ describe("the scheduled reconciler function", () => {
   });
 
   it("goes on where an all-tenant run stopped at its deadline, over as many runs as it takes", async () => {
-    const { createReconciler } = await import("../packages/functions/src/scheduled/reconcile");
+    const { createReconciler } = await import("../packages/functions/src/jobs/reconcile");
     const saved = checkpoint();
     await saved.clear();
     const context = { getRemainingTimeInMillis: () => 900_000 } as never;
