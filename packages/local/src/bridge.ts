@@ -2,7 +2,7 @@ import { createHash, randomUUID } from "node:crypto";
 import { appendFile } from "node:fs/promises";
 import { encodeEventKey } from "@filegate/core/events";
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from "aws-lambda";
-import type { EmulatorEventRecord } from "./s3";
+import type { EmulatorEventRecord } from "./s3/emulator";
 
 /** A queued SQS message, as the local queue keeps it. */
 export interface QueuedMessage {

@@ -30,7 +30,7 @@ import {
   SCHEDULED_EVENT,
 } from "./reconcile";
 import { redriveDeadLetters } from "./redrive";
-import { S3_CREDENTIALS, startS3 } from "./s3";
+import { S3_CREDENTIALS, startS3 } from "./s3/emulator";
 import { DEFAULT_DIR, isAlive, type LocalState, readState, writeState } from "./state";
 
 export { REPO_ROOT } from "./handlers";

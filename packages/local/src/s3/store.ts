@@ -23,7 +23,7 @@ import {
   conditionsOnly,
   type WriteRequest,
   wantedDigests,
-} from "./s3-checks";
+} from "./checks";
 import {
   isBucketName,
   isStorableKey,
@@ -31,8 +31,8 @@ import {
   MAX_KEY_BYTES,
   Sequencer,
   SortedKeys,
-} from "./s3-keys";
-import { importLegacyObjects } from "./s3-legacy";
+} from "./keys";
+import { importLegacyObjects } from "./legacy";
 import {
   bodyStream,
   openRecord,
@@ -41,7 +41,7 @@ import {
   type StagedBody,
   sealRecord,
   stageBody,
-} from "./s3-records";
+} from "./records";
 import {
   configModel,
   type Metadata,

@@ -2,7 +2,7 @@
  * What S3 checks on a write before it keeps the object: conditional headers (evaluated when
  * the write commits) and the digests a client sent with the body.
  */
-import type { RecordHeader, StagedBody } from "./s3-records";
+import type { RecordHeader, StagedBody } from "./records";
 import { type Metadata, S3Error } from "./s3rver-models";
 
 /** The request as the store sees it: lower-case headers (with x-amz-* query parameters). */
