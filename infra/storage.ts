@@ -1,4 +1,4 @@
-import { TABLE } from "../packages/core/src/table";
+import { TABLE } from "../packages/core/src/table/model";
 import { BUCKET_CORS, type CorsMethod } from "../packages/functions/src/edge";
 
 /** The methods S3's CORS rules accept. */
@@ -43,7 +43,7 @@ export const bucket = new sst.aws.Bucket("FileBucket", {
   },
 });
 
-/** The metadata index: the single table declared in packages/core/src/table. */
+/** The metadata index: the single table declared in packages/core/src/table/model.ts. */
 export const table = new sst.aws.Dynamo("FileIndex", {
   fields: { ...TABLE.fields },
   primaryIndex: { ...TABLE.primaryIndex },

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { GetObjectCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
-import { createPresigner } from "@filegate/core/presign";
+import { createPresigner } from "@filegate/core/storage";
 import { ROUTES, SUBSCRIBER } from "@filegate/functions/routes";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createFloorPresigner, rfc3986 } from "../bench/lib/sigv4";

@@ -7,10 +7,11 @@ import type {
   UploadIntent,
   UploadStatus,
 } from "@filegate/client";
+import type { Standing } from "@filegate/core/accounts";
 import type { AuditRecord, GrantConditions } from "@filegate/core/audit";
 import type { FileView } from "@filegate/core/files";
-import type { PresignedRequest } from "@filegate/core/presign";
-import type { IntentCreated, IntentView, PartUrl, Standing } from "@filegate/core/uploads";
+import type { PresignedRequest } from "@filegate/core/storage";
+import type { IntentCreated, IntentView, PartUrl } from "@filegate/core/uploads";
 import { describe, expectTypeOf, it } from "vitest";
 
 /**

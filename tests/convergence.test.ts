@@ -1,9 +1,10 @@
+import { TenantAccounts } from "@filegate/core/accounts";
 import { AuditLog, parseAuditQuery } from "@filegate/core/audit";
 import { type IngestDeps, ingestRecord, type S3EventRecord } from "@filegate/core/events";
 import { FileIndex } from "@filegate/core/files";
 import { normalizeSequencer } from "@filegate/core/table";
 import type { FileKey, TenantId } from "@filegate/core/tenancy";
-import { TenantAccounts, UploadIntents } from "@filegate/core/uploads";
+import { UploadIntents } from "@filegate/core/uploads";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { s3Record } from "./helpers/events";

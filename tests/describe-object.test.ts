@@ -2,10 +2,9 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
-import { headObjectDescriber } from "@filegate/core/events";
-import { createPresigner } from "@filegate/core/presign";
+import { createPresigner, headObjectDescriber } from "@filegate/core/storage";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { S3_CREDENTIALS, type S3Emulator, startS3 } from "../packages/local/src/s3";
+import { S3_CREDENTIALS, type S3Emulator, startS3 } from "../packages/local/src/s3/emulator";
 
 // The subscriber learns an object's Content-Type with a presigned HEAD: against the S3
 // emulator, which checks SigV4 signatures, it must be a request S3 accepts.

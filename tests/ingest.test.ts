@@ -1,8 +1,9 @@
+import { TenantAccounts } from "@filegate/core/accounts";
 import { AuditLog } from "@filegate/core/audit";
 import { ingestRecord, type S3EventRecord } from "@filegate/core/events";
 import { FileIndex } from "@filegate/core/files";
 import type { FileKey, TenantId } from "@filegate/core/tenancy";
-import { TenantAccounts, UploadIntents } from "@filegate/core/uploads";
+import { UploadIntents } from "@filegate/core/uploads";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestTable } from "./helpers/table";
 

@@ -11,20 +11,15 @@ import {
 import { DeleteCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { type AuditLog, type AuditRecord, parseAuditQuery } from "@filegate/core/audit";
 import { loadSettings } from "@filegate/core/config";
-import {
-  headObjectDescriber,
-  type IngestDeps,
-  ingestRecord,
-  type S3EventRecord,
-} from "@filegate/core/events";
+import { type IngestDeps, ingestRecord, type S3EventRecord } from "@filegate/core/events";
 import type { FileIndex } from "@filegate/core/files";
 import {
   ReconcileCheckpoint,
   type ReconcileDeps,
   type ReconcileSummary,
   reconcile,
-  s3ObjectLister,
 } from "@filegate/core/reconcile";
+import { headObjectDescriber, s3ObjectLister } from "@filegate/core/storage";
 import { openStore } from "@filegate/core/store";
 import { fileStateKey, normalizeSequencer } from "@filegate/core/table";
 import { type FileKey, isValidKey, type TenantId } from "@filegate/core/tenancy";
@@ -403,7 +398,7 @@ describe("the reconciler's race safety", () => {
 
 describe("the scheduled reconciler function", () => {
   it("repairs, logs each repair and counts what it found and fixed", async () => {
-    const { createReconciler } = await import("../packages/functions/src/scheduled/reconcile");
+    const { createReconciler } = await import("../packages/functions/src/jobs/reconcile");
     await put("cron", "lost.txt", "x", { lost: true });
     const metrics = new CapturedMetrics();
     const logs: Array<[string, unknown]> = [];
@@ -432,7 +427,7 @@ describe("the scheduled reconciler function", () => {
   });
 
   it("goes on where an all-tenant run stopped at its deadline, over as many runs as it takes", async () => {
-    const { createReconciler } = await import("../packages/functions/src/scheduled/reconcile");
+    const { createReconciler } = await import("../packages/functions/src/jobs/reconcile");
     const saved = checkpoint();
     await saved.clear();
     const context = { getRemainingTimeInMillis: () => 900_000 } as never;

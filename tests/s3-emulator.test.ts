@@ -17,7 +17,11 @@ import {
 } from "@aws-sdk/client-s3";
 import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type EmulatorEventRecord, type S3Emulator, startS3 } from "../packages/local/src/s3";
+import {
+  type EmulatorEventRecord,
+  type S3Emulator,
+  startS3,
+} from "../packages/local/src/s3/emulator";
 import {
   byUtf8,
   compareSequencers,

@@ -1,11 +1,11 @@
 import { createHash } from "node:crypto";
 import { ListObjectsV2Command, PutObjectCommand } from "@aws-sdk/client-s3";
+import { TenantAccounts } from "@filegate/core/accounts";
 import { AuditLog } from "@filegate/core/audit";
 import { FileIndex } from "@filegate/core/files";
-import { s3ObjectStorage } from "@filegate/core/multipart";
-import { createPresigner } from "@filegate/core/presign";
+import { createPresigner, s3ObjectStorage } from "@filegate/core/storage";
 import type { TenantId } from "@filegate/core/tenancy";
-import { TenantAccounts, UploadIntents, UploadService } from "@filegate/core/uploads";
+import { UploadIntents, UploadService } from "@filegate/core/uploads";
 import type { LocalStack } from "@filegate/local";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { listKeys } from "./helpers/http";

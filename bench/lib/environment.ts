@@ -1,4 +1,4 @@
-import { S3_CREDENTIALS } from "../../packages/local/src/s3";
+import { S3_CREDENTIALS } from "../../packages/local/src/s3/emulator";
 
 /** Names the benchmarks use for the linked resources, the tenant and the region. */
 export const BENCH = {

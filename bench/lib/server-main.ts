@@ -10,7 +10,7 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startDynamo } from "../../packages/local/src/dynamodb";
-import { startS3 } from "../../packages/local/src/s3";
+import { startS3 } from "../../packages/local/src/s3/emulator";
 import { BENCH } from "./environment";
 import { GRANT_HEADER, grantIdFor } from "./grants";
 import { FIXED_OBJECT, FIXED_REDIRECT, type ServerKind } from "./servers";

@@ -13,8 +13,8 @@ import {
 } from "@aws-sdk/client-s3";
 import { getSignedUrl, S3RequestPresigner } from "@aws-sdk/s3-request-presigner";
 import type { FileView } from "@filegate/core/files";
-import { createPresigner } from "@filegate/core/presign";
-import { Sha256 } from "../../packages/core/src/presign/sha256";
+import { createPresigner } from "@filegate/core/storage";
+import { Sha256 } from "../../packages/core/src/storage/sha256";
 import type { HttpEvent, HttpResult } from "../../packages/functions/src/http/boundary";
 import { BENCH, handlerEnvironment, useHandlerEnvironment } from "../lib/environment";
 import { httpEvent } from "../lib/events";

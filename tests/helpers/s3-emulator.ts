@@ -3,8 +3,8 @@ import { request } from "node:http";
 import { join } from "node:path";
 import { S3Client } from "@aws-sdk/client-s3";
 import { SignatureV4 } from "@smithy/signature-v4";
-import { Sha256 } from "../../packages/core/src/presign/sha256";
-import { S3_CREDENTIALS } from "../../packages/local/src/s3";
+import { Sha256 } from "../../packages/core/src/storage/sha256";
+import { S3_CREDENTIALS } from "../../packages/local/src/s3/emulator";
 
 export interface BinaryResponse {
   status: number;

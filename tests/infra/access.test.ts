@@ -3,7 +3,7 @@ import { randomUUID } from "node:crypto";
 import { join } from "node:path";
 import { DeleteCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { FileIndex } from "@filegate/core/files";
-import type { Presigner } from "@filegate/core/presign";
+import type { Presigner } from "@filegate/core/storage";
 import { fileStateKey, pendingKeys, uploadKey } from "@filegate/core/table";
 import type { FileKey, TenantId } from "@filegate/core/tenancy";
 import { type Access, JOBS, ROUTES, SUBSCRIBER } from "@filegate/functions/routes";

@@ -6,7 +6,7 @@ import { request as httpRequest } from "node:http";
 import { request as httpsRequest } from "node:https";
 import { fromEnv } from "@aws-sdk/credential-provider-env";
 import { SignatureV4 } from "@smithy/signature-v4";
-import { Sha256 } from "../../../packages/core/src/presign/sha256";
+import { Sha256 } from "../../../packages/core/src/storage/sha256";
 import { rfc3986 } from "../../lib/sigv4";
 
 const region = process.env.AWS_REGION ?? "us-east-1";

@@ -308,7 +308,7 @@ export const JOBS = {
    * start rather than on this schedule.
    */
   reconciler: {
-    handler: "packages/functions/src/scheduled/reconcile.handler",
+    handler: "packages/functions/src/jobs/reconcile.handler",
     link: ["FileIndex", "FileBucket"],
     // The checkpoint; tenants (Scan of `files`), each tenant's listing and usage recount
     // (`files`, `pending`); repairs as the subscriber applies events; ListObjectsV2 and

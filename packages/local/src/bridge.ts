@@ -1,8 +1,8 @@
 import { createHash, randomUUID } from "node:crypto";
-import { appendFile } from "node:fs/promises";
+import { appendFile, readFile, unlink, writeFile } from "node:fs/promises";
 import { encodeEventKey } from "@filegate/core/events";
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from "aws-lambda";
-import type { EmulatorEventRecord } from "./s3";
+import type { EmulatorEventRecord } from "./s3/emulator";
 
 /** A queued SQS message, as the local queue keeps it. */
 export interface QueuedMessage {
@@ -210,4 +210,25 @@ export function toSqsRecord(
     eventSourceARN: queue.arn,
     awsRegion: queue.region,
   };
+}
+
+/** Queues again the messages a previous run left undelivered (and forgets the file). */
+export async function requeuePending(file: string, bridge: EventBridge): Promise<void> {
+  let text: string;
+  try {
+    text = await readFile(file, "utf8");
+  } catch {
+    return;
+  }
+  for (const line of text.split("\n")) {
+    if (line.trim() === "") continue;
+    const message = JSON.parse(line) as QueuedMessage;
+    bridge.send(message.body, message.messageId);
+  }
+  await unlink(file);
+}
+
+/** Keeps undelivered messages for the next run, one JSON line each. */
+export async function savePending(file: string, pending: QueuedMessage[]): Promise<void> {
+  await writeFile(file, pending.map((message) => `${JSON.stringify(message)}\n`).join(""));
 }

@@ -2,8 +2,9 @@ import { relative } from "node:path";
 import { parseArgs } from "node:util";
 import { isValidTenant } from "@filegate/core/tenancy";
 import { loadAuthority } from "./auth";
+import { DEFAULT_OPTIONS } from "./options";
 import { LOCAL_GRACE_SECONDS, reconcileLocal } from "./reconcile";
-import { DEFAULT_OPTIONS, startLocalStack } from "./stack";
+import { startLocalStack } from "./stack";
 import { DEFAULT_DIR, isAlive, type LocalState, readState, stateFile } from "./state";
 
 const USAGE = `Usage:

@@ -228,3 +228,25 @@ export async function ensureTable(client: DynamoDBClient, tableName: string): Pr
     );
   }
 }
+
+/** The engine to run: the one asked for, or with `auto` DynamoDB Local when Java is there. */
+export function chooseEngine(
+  choice: DynamoEngine | "auto",
+  log: (line: string) => void,
+): DynamoEngine {
+  if (choice === "dynalite") return "dynalite";
+  const java = hasJava();
+  if (choice === "local" && !java) {
+    throw new Error(
+      "DynamoDB Local needs Java 17 or later, and no `java` was found on PATH. " +
+        "Install one (Debian: apt-get install openjdk-17-jre-headless) or start with --dynamodb dynalite.",
+    );
+  }
+  if (!java) {
+    log(
+      "No Java found: using dynalite for DynamoDB (install Java 17+ to use AWS's DynamoDB Local).",
+    );
+    return "dynalite";
+  }
+  return "local";
+}

@@ -3,6 +3,7 @@ export * from "./authorizer";
 export * from "./bridge";
 export * from "./dynamodb";
 export * from "./lambda";
+export * from "./options";
 export * from "./presigner";
 export * from "./reconcile";
 export * from "./redrive";

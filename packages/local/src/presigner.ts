@@ -1,5 +1,5 @@
 import { loadSettings } from "@filegate/core/config";
-import { createPresigner, type Presigner } from "@filegate/core/presign";
+import { createPresigner, type Presigner } from "@filegate/core/storage";
 import type { LocalState } from "./state";
 
 /** The lifetime of presigned URLs a stage gets when it sets none. */

@@ -1,88 +1,45 @@
 import { randomBytes } from "node:crypto";
-import { mkdir, mkdtemp, readFile, rm, unlink, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, rm, unlink } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { loadSettings } from "@filegate/core/config";
 import type { ReconcileSummary } from "@filegate/core/reconcile";
-import { API_CORS, BUCKET_CORS, type CorsRules } from "@filegate/functions/edge";
-import { JOBS, type JobDefinition, ROUTES, SUBSCRIBER } from "@filegate/functions/routes";
+import { ROUTES, SUBSCRIBER } from "@filegate/functions/routes";
 import type { Context, SQSBatchResponse, SQSEvent } from "aws-lambda";
 import { startAdmin } from "./admin";
 import { type HttpHandler, type LoadedRoute, startApi } from "./api";
 import { LOCAL_ALGORITHM, type LocalAuthority, loadAuthority, type TokenRequest } from "./auth";
-import { EventBridge, type QueuedMessage } from "./bridge";
+import { EventBridge, requeuePending, savePending } from "./bridge";
 import {
+  chooseEngine,
   type DynamoEmulator,
   type DynamoEngine,
   ensureTable,
-  hasJava,
   startDynamo,
 } from "./dynamodb";
 import { configureHandlerEnvironment, importHandler } from "./handlers";
+import { type JobName, startJobs } from "./jobs";
 import { lambdaContext } from "./lambda";
 import {
+  DEFAULT_OPTIONS,
+  LOCAL_BUCKET,
+  LOCAL_QUEUE_ARN,
+  LOCAL_TABLE,
+  type LocalStackOptions,
+} from "./options";
+import {
   invokeReconciler,
-  LOCAL_GRACE_SECONDS,
   loadReconciler,
   reconcilerEnvironment,
   reconcileWhenIdle,
   SCHEDULED_EVENT,
 } from "./reconcile";
 import { redriveDeadLetters } from "./redrive";
-import { S3_CREDENTIALS, startS3 } from "./s3";
-import { DEFAULT_DIR, isAlive, type LocalState, readState, writeState } from "./state";
+import { S3_CREDENTIALS, type S3Emulator, startS3 } from "./s3/emulator";
+import { isAlive, type LocalState, readState, writeState } from "./state";
 
 export { REPO_ROOT } from "./handlers";
-
-export const LOCAL_BUCKET = "filegate-local";
-export const LOCAL_TABLE = "filegate-local-index";
-export const LOCAL_QUEUE_ARN = "arn:aws:sqs:us-east-1:000000000000:filegate-local-events";
-
-export interface LocalStackOptions {
-  /** State folder: local.json, the signing key and (unless `memory`) the data. */
-  dir: string;
-  /** Keep no data: emulators run on a temporary folder removed at stop. */
-  memory: boolean;
-  port: number;
-  s3Port: number;
-  dynamodbPort: number;
-  /** `auto`: DynamoDB Local when Java is installed, otherwise dynalite. */
-  dynamodb: DynamoEngine | "auto";
-  region: string;
-  /** Level of the handlers' structured logs (Powertools). */
-  logLevel: string;
-  /** Deliveries of an event before it is dead-lettered, and the wait between them. */
-  maxReceiveCount: number;
-  backoffMs(attempt: number): number;
-  /** How often the scheduled jobs run (they run once at start too); 0 runs them only then. */
-  jobIntervalMs: number;
-  /** The reconciler's grace period at start (objects younger than this are left to events). */
-  reconcileGraceSeconds: number;
-  /** CORS rules of the API and the bucket (default: the deployment's, from `edge.ts`). */
-  apiCors: CorsRules;
-  bucketCors: CorsRules;
-  /** Where the stack's own lines go. */
-  log(line: string): void;
-}
-
-export const DEFAULT_OPTIONS: LocalStackOptions = {
-  dir: DEFAULT_DIR,
-  memory: false,
-  port: 8787,
-  s3Port: 8788,
-  dynamodbPort: 8789,
-  dynamodb: "auto",
-  region: "us-east-1",
-  logLevel: "INFO",
-  maxReceiveCount: 5,
-  backoffMs: (attempt) => Math.min(200 * 2 ** (attempt - 1), 5000),
-  jobIntervalMs: 60_000,
-  reconcileGraceSeconds: LOCAL_GRACE_SECONDS,
-  apiCors: API_CORS,
-  bucketCors: BUCKET_CORS,
-  log: (line) => console.log(line),
-};
 
 export interface LocalStack {
   state: LocalState;
@@ -95,12 +52,14 @@ export interface LocalStack {
   /** Signs a token this stack accepts. */
   token(request: TokenRequest): Promise<string>;
   /** Runs a scheduled job now (as its schedule would), returning what it returned. */
-  runJob(name: keyof typeof JOBS): Promise<unknown>;
+  runJob(name: JobName): Promise<unknown>;
   /** Stops everything; undelivered events are kept for the next start (unless `memory`). */
   stop(): Promise<void>;
 }
 
 let started = false;
+
+type Cleanup = Array<() => Promise<void>>;
 
 /**
  * Starts the whole local stack in this process: S3 and DynamoDB emulators, the table and
@@ -115,22 +74,13 @@ export async function startLocalStack(
   const options = { ...DEFAULT_OPTIONS, ...overrides };
   const dir = resolve(options.dir);
   await mkdir(dir, { recursive: true });
-
-  const previous = await readState(dir);
-  if (previous && previous.pid !== process.pid && isAlive(previous.pid)) {
-    started = false;
-    throw new Error(
-      `A local stack already runs from ${dir} (pid ${previous.pid}, ${previous.apiUrl}). Stop it first, or use --dir.`,
-    );
-  }
+  await mustBeFree(dir);
 
   const settings = loadSettings(process.env);
   const engine = chooseEngine(options.dynamodb, options.log);
-  const dataDir = options.memory ? await mkdtemp(join(tmpdir(), "filegate-")) : join(dir, "data");
-  await mkdir(join(dataDir, "s3"), { recursive: true });
-  if (!options.memory) await mkdir(join(dataDir, "dynamodb"), { recursive: true });
+  const dataDir = await dataFolder(dir, options.memory);
 
-  const cleanup: Array<() => Promise<void>> = [];
+  const cleanup: Cleanup = [];
   const stopAll = async () => {
     for (const step of cleanup.reverse()) await step().catch(() => {});
     if (options.memory) await rm(dataDir, { recursive: true, force: true });
@@ -138,199 +88,220 @@ export async function startLocalStack(
   };
 
   try {
-    const [s3, dynamo] = await Promise.all([
-      startS3({
-        port: options.s3Port,
-        directory: join(dataDir, "s3"),
-        bucket: LOCAL_BUCKET,
-        cors: options.bucketCors,
-      }),
-      startDynamo({
-        engine,
-        port: options.dynamodbPort,
-        directory: options.memory ? undefined : join(dataDir, "dynamodb"),
-      }),
-    ]);
-    cleanup.push(
-      () => s3.stop(),
-      () => dynamo.stop(),
-    );
-
-    const admin = new DynamoDBClient({
-      endpoint: dynamo.endpoint,
-      region: options.region,
-      // A copy: the SDK marks the credentials object it is given with where it came from.
-      credentials: { ...S3_CREDENTIALS },
-    });
-    await ensureTable(admin, LOCAL_TABLE);
-    admin.destroy();
-
-    configureHandlerEnvironment({
-      region: options.region,
-      credentials: S3_CREDENTIALS,
-      bucket: LOCAL_BUCKET,
-      table: LOCAL_TABLE,
-      s3Endpoint: s3.endpoint,
-      dynamoEndpoint: dynamo.endpoint,
-      logLevel: options.logLevel,
-      maxReceiveCount: options.maxReceiveCount,
-      // The reconciler's own variables (the only function that reads them), local grace included.
-      extra: reconcilerEnvironment(options.reconcileGraceSeconds),
-    });
-
+    const { s3, dynamo } = await startEmulators(options, engine, dataDir, cleanup);
     const routes = await loadRoutes();
-    const subscriber = (await importHandler(SUBSCRIBER.handler)) as (
-      event: SQSEvent,
-      context: Context,
-    ) => Promise<SQSBatchResponse>;
-
+    const subscriber = (await importHandler(SUBSCRIBER.handler)) as Subscriber;
     const keyFile = join(dir, "signing-key.json");
     const authority = await loadAuthority(keyFile, settings.tenantClaim, { log: options.log });
     const deadLetterFile = join(dataDir, "dead-letters.jsonl");
-    const bridge = new EventBridge({
-      region: options.region,
-      queueArn: LOCAL_QUEUE_ARN,
-      deliver: (event) => subscriber(event, lambdaContext("filegate-local-subscriber")),
-      maxReceiveCount: options.maxReceiveCount,
-      backoffMs: options.backoffMs,
-      deadLetterFile,
-      log: options.log,
-    });
-    s3.onEvent((record) => bridge.publish(record));
-    const pendingFile = join(dataDir, "pending-events.jsonl");
-    await requeuePending(pendingFile, bridge);
-    cleanup.push(async () => {
-      const pending = await bridge.stop();
-      if (pending.length > 0 && !options.memory) await savePending(pendingFile, pending);
-    });
-
+    const bridge = await startBridge(options, { s3, subscriber, dataDir, deadLetterFile }, cleanup);
+    const { log } = options;
     const api = await startApi({
       port: options.port,
       routes,
       authority,
       cors: options.apiCors,
-      log: options.log,
+      log,
     });
     cleanup.push(() => api.stop());
+    const runJob = await startJobs({ intervalMs: options.jobIntervalMs, log, cleanup });
+    const admin = await startAdminServer(() => redriveDeadLetters(deadLetterFile, bridge), log);
+    cleanup.push(() => admin.stop());
 
-    type JobHandler = (event: unknown, context: Context) => Promise<unknown>;
-    const jobHandlers = Object.fromEntries(
-      await Promise.all(
-        Object.entries(JOBS).map(async ([name, job]) => [
-          name,
-          (await importHandler(job.handler)) as JobHandler,
-        ]),
-      ),
-    ) as Record<keyof typeof JOBS, JobHandler>;
-    /** Invokes a job as its schedule does: the schedule's event, a context of its timeout. */
-    const runJob = async (name: keyof typeof JOBS) =>
-      jobHandlers[name](
-        SCHEDULED_EVENT,
-        lambdaContext(`filegate-local-${name}`, JOBS[name].timeoutMinutes * 60_000),
-      );
-    const timed = (Object.keys(JOBS) as Array<keyof typeof JOBS>).filter((name) => {
-      const job: JobDefinition = JOBS[name];
-      return job.local !== false;
-    });
-    const runTimedJobs = () => {
-      for (const name of timed) {
-        runJob(name).catch((error: Error) => options.log(`job ${name} failed: ${error.message}`));
-      }
-    };
-    runTimedJobs();
-    if (options.jobIntervalMs > 0) {
-      const timer = setInterval(runTimedJobs, options.jobIntervalMs);
-      timer.unref();
-      cleanup.push(async () => clearInterval(timer));
-    }
-    const adminToken = randomBytes(24).toString("base64url");
-    const adminServer = await startAdmin({
-      token: adminToken,
-      actions: { redrive: () => redriveDeadLetters(deadLetterFile, bridge) },
-      log: options.log,
-    });
-    cleanup.push(() => adminServer.stop());
-
-    const state: LocalState = {
-      apiUrl: api.url,
-      endpoints: { api: api.url, s3: s3.endpoint, dynamodb: dynamo.endpoint },
-      region: options.region,
-      bucket: LOCAL_BUCKET,
-      table: LOCAL_TABLE,
-      s3: { endpoint: s3.endpoint },
-      dynamodb: { endpoint: dynamo.endpoint, engine: dynamo.engine },
-      credentials: {
-        accessKeyId: S3_CREDENTIALS.accessKeyId,
-        secretAccessKey: S3_CREDENTIALS.secretAccessKey,
-      },
-      auth: {
-        issuer: authority.issuer,
-        audience: authority.audience,
-        tenantClaim: authority.tenantClaim,
-        keyFile,
-        algorithm: LOCAL_ALGORITHM,
-        kid: authority.kid,
-        jwksFile: authority.jwksFile,
-      },
-      deadLetterFile,
-      admin: { url: adminServer.url, token: adminToken },
-      dataDir,
-      memory: options.memory,
-      pid: process.pid,
-      startedAt: new Date().toISOString(),
-      devToken: await authority.issue({ tenant: "dev", sub: "developer", expiresIn: 12 * 3600 }),
-    };
-    await writeState(dir, state);
-    cleanup.unshift(async () => {
-      // Leave no stale local.json behind: it would point tools at a stack that is gone.
-      const current = await readState(dir);
-      if (current?.pid === process.pid) await unlink(join(dir, "local.json")).catch(() => {});
-    });
-
-    // Repair whatever drifted while the stack was down (changes then leave no event behind).
-    // The very function the schedule invokes on AWS, with the event the schedule sends.
-    const reconciler = await loadReconciler();
-    const startup = reconcileWhenIdle(bridge, {
-      run: () => invokeReconciler(reconciler, SCHEDULED_EVENT),
-      log: options.log,
-    });
-    cleanup.push(() => startup.cancel());
-
-    return {
-      state,
-      authority,
-      bridge,
-      dynamo,
-      reconciled: startup.done,
-      token: (request) => authority.issue(request),
-      runJob,
-      stop: stopAll,
-    };
+    const parts = { api, s3, dynamo, authority, keyFile, dataDir, deadLetterFile, admin };
+    const state = await stackState(options, parts);
+    await publishState(dir, state, cleanup);
+    const { done: reconciled } = await reconcileAtStart(bridge, log, cleanup);
+    const token = (request: TokenRequest) => authority.issue(request);
+    return { state, authority, bridge, dynamo, reconciled, token, runJob, stop: stopAll };
   } catch (error) {
     await stopAll();
     throw error;
   }
 }
 
-function chooseEngine(
-  choice: LocalStackOptions["dynamodb"],
-  log: (line: string) => void,
-): DynamoEngine {
-  if (choice === "dynalite") return "dynalite";
-  const java = hasJava();
-  if (choice === "local" && !java) {
+/** Refuses a folder that a live stack (another process) runs from. */
+async function mustBeFree(dir: string): Promise<void> {
+  const previous = await readState(dir);
+  if (previous && previous.pid !== process.pid && isAlive(previous.pid)) {
+    started = false;
     throw new Error(
-      "DynamoDB Local needs Java 17 or later, and no `java` was found on PATH. " +
-        "Install one (Debian: apt-get install openjdk-17-jre-headless) or start with --dynamodb dynalite.",
+      `A local stack already runs from ${dir} (pid ${previous.pid}, ${previous.apiUrl}). Stop it first, or use --dir.`,
     );
   }
-  if (!java) {
-    log(
-      "No Java found: using dynalite for DynamoDB (install Java 17+ to use AWS's DynamoDB Local).",
-    );
-    return "dynalite";
-  }
-  return "local";
+}
+
+/**
+ * Starts the S3 and DynamoDB emulators (their stops go to `cleanup`), creates the table, and
+ * points the handlers' environment at them.
+ */
+async function startEmulators(
+  options: LocalStackOptions,
+  engine: DynamoEngine,
+  dataDir: string,
+  cleanup: Cleanup,
+): Promise<{ s3: S3Emulator; dynamo: DynamoEmulator }> {
+  const [s3, dynamo] = await Promise.all([
+    startS3({
+      port: options.s3Port,
+      directory: join(dataDir, "s3"),
+      bucket: LOCAL_BUCKET,
+      cors: options.bucketCors,
+    }),
+    startDynamo({
+      engine,
+      port: options.dynamodbPort,
+      directory: options.memory ? undefined : join(dataDir, "dynamodb"),
+    }),
+  ]);
+  cleanup.push(
+    () => s3.stop(),
+    () => dynamo.stop(),
+  );
+
+  const admin = new DynamoDBClient({
+    endpoint: dynamo.endpoint,
+    region: options.region,
+    // A copy: the SDK marks the credentials object it is given with where it came from.
+    credentials: { ...S3_CREDENTIALS },
+  });
+  await ensureTable(admin, LOCAL_TABLE);
+  admin.destroy();
+
+  configureHandlerEnvironment({
+    region: options.region,
+    credentials: S3_CREDENTIALS,
+    bucket: LOCAL_BUCKET,
+    table: LOCAL_TABLE,
+    s3Endpoint: s3.endpoint,
+    dynamoEndpoint: dynamo.endpoint,
+    logLevel: options.logLevel,
+    maxReceiveCount: options.maxReceiveCount,
+    // The reconciler's own variables (the only function that reads them), local grace included.
+    extra: reconcilerEnvironment(options.reconcileGraceSeconds),
+  });
+  return { s3, dynamo };
+}
+
+type Subscriber = (event: SQSEvent, context: Context) => Promise<SQSBatchResponse>;
+
+/**
+ * The event bridge from the emulator's events to the subscriber: events a previous run left
+ * undelivered are queued again, and at stop those still undelivered are kept (unless `memory`).
+ */
+async function startBridge(
+  options: LocalStackOptions,
+  parts: { s3: S3Emulator; subscriber: Subscriber; dataDir: string; deadLetterFile: string },
+  cleanup: Cleanup,
+): Promise<EventBridge> {
+  const { subscriber } = parts;
+  const bridge = new EventBridge({
+    region: options.region,
+    queueArn: LOCAL_QUEUE_ARN,
+    deliver: (event) => subscriber(event, lambdaContext("filegate-local-subscriber")),
+    maxReceiveCount: options.maxReceiveCount,
+    backoffMs: options.backoffMs,
+    deadLetterFile: parts.deadLetterFile,
+    log: options.log,
+  });
+  parts.s3.onEvent((record) => bridge.publish(record));
+  const pendingFile = join(parts.dataDir, "pending-events.jsonl");
+  await requeuePending(pendingFile, bridge);
+  cleanup.push(async () => {
+    const pending = await bridge.stop();
+    if (pending.length > 0 && !options.memory) await savePending(pendingFile, pending);
+  });
+  return bridge;
+}
+
+/** What `local.json` says of a running stack: where each part listens, and how to reach it. */
+async function stackState(
+  options: LocalStackOptions,
+  parts: {
+    api: { url: string };
+    s3: S3Emulator;
+    dynamo: DynamoEmulator;
+    authority: LocalAuthority;
+    keyFile: string;
+    dataDir: string;
+    deadLetterFile: string;
+    admin: LocalState["admin"];
+  },
+): Promise<LocalState> {
+  const { api, s3, dynamo, authority } = parts;
+  return {
+    apiUrl: api.url,
+    endpoints: { api: api.url, s3: s3.endpoint, dynamodb: dynamo.endpoint },
+    region: options.region,
+    bucket: LOCAL_BUCKET,
+    table: LOCAL_TABLE,
+    s3: { endpoint: s3.endpoint },
+    dynamodb: { endpoint: dynamo.endpoint, engine: dynamo.engine },
+    credentials: {
+      accessKeyId: S3_CREDENTIALS.accessKeyId,
+      secretAccessKey: S3_CREDENTIALS.secretAccessKey,
+    },
+    auth: {
+      issuer: authority.issuer,
+      audience: authority.audience,
+      tenantClaim: authority.tenantClaim,
+      keyFile: parts.keyFile,
+      algorithm: LOCAL_ALGORITHM,
+      kid: authority.kid,
+      jwksFile: authority.jwksFile,
+    },
+    deadLetterFile: parts.deadLetterFile,
+    admin: { url: parts.admin.url, token: parts.admin.token },
+    dataDir: parts.dataDir,
+    memory: options.memory,
+    pid: process.pid,
+    startedAt: new Date().toISOString(),
+    devToken: await authority.issue({ tenant: "dev", sub: "developer", expiresIn: 12 * 3600 }),
+  };
+}
+
+/** Where the emulators keep their data: under `dir`, or a temporary folder with `memory`. */
+async function dataFolder(dir: string, memory: boolean): Promise<string> {
+  const dataDir = memory ? await mkdtemp(join(tmpdir(), "filegate-")) : join(dir, "data");
+  await mkdir(join(dataDir, "s3"), { recursive: true });
+  if (!memory) await mkdir(join(dataDir, "dynamodb"), { recursive: true });
+  return dataDir;
+}
+
+/** The admin endpoint (redrive of dead letters), behind a token of its own. */
+async function startAdminServer(redrive: () => Promise<unknown>, log: (line: string) => void) {
+  const token = randomBytes(24).toString("base64url");
+  const server = await startAdmin({ token, actions: { redrive }, log });
+  return { url: server.url, token, stop: () => server.stop() };
+}
+
+/** Writes `local.json`, removed again at stop if it is still this process's. */
+async function publishState(dir: string, state: LocalState, cleanup: Cleanup): Promise<void> {
+  await writeState(dir, state);
+  cleanup.unshift(async () => {
+    // Leave no stale local.json behind: it would point tools at a stack that is gone.
+    const current = await readState(dir);
+    if (current?.pid === process.pid) await unlink(join(dir, "local.json")).catch(() => {});
+  });
+}
+
+/**
+ * Repairs whatever drifted while the stack was down (changes then leave no event behind),
+ * once pending events are delivered: the very function the schedule invokes on AWS, with the
+ * event the schedule sends. `done` settles with the run's summary (`undefined` if it failed).
+ */
+async function reconcileAtStart(
+  bridge: EventBridge,
+  log: (line: string) => void,
+  cleanup: Cleanup,
+): Promise<{ done: Promise<ReconcileSummary | undefined> }> {
+  const reconciler = await loadReconciler();
+  const startup = reconcileWhenIdle(bridge, {
+    run: () => invokeReconciler(reconciler, SCHEDULED_EVENT),
+    log,
+  });
+  cleanup.push(() => startup.cancel());
+  return { done: startup.done };
 }
 
 async function loadRoutes(): Promise<LoadedRoute[]> {
@@ -340,23 +311,4 @@ async function loadRoutes(): Promise<LoadedRoute[]> {
       run: (await importHandler(route.handler)) as HttpHandler,
     })),
   );
-}
-
-async function requeuePending(file: string, bridge: EventBridge): Promise<void> {
-  let text: string;
-  try {
-    text = await readFile(file, "utf8");
-  } catch {
-    return;
-  }
-  for (const line of text.split("\n")) {
-    if (line.trim() === "") continue;
-    const message = JSON.parse(line) as QueuedMessage;
-    bridge.send(message.body, message.messageId);
-  }
-  await unlink(file);
-}
-
-async function savePending(file: string, pending: QueuedMessage[]): Promise<void> {
-  await writeFile(file, pending.map((message) => `${JSON.stringify(message)}\n`).join(""));
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { Principal } from "../auth";
-import { createPresigner } from "../presign";
+import { createPresigner } from "../storage";
 import type { FileKey, TenantId } from "../tenancy";
 import { GRANT_METADATA, GrantIssuer } from "./grants";
 import type { GrantInput } from "./journal";

@@ -1,5 +1,5 @@
 import type { Principal } from "../auth";
-import type { PresignedRequest, Presigner, PresignInput } from "../presign";
+import type { PresignedRequest, Presigner, PresignInput } from "../storage";
 import { type FileKey, objectKeyFor } from "../tenancy";
 import type { AuditJournal } from "./journal";
 import { type AuditAction, type GrantConditions, newGrantId } from "./records";

@@ -1,7 +1,13 @@
 import { GetCommand, PutCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
-import { type TableAccess, TableRepository } from "../dynamo";
 import { aws, fromAwsError, isConditionFailed } from "../errors";
-import { auditIndexKeys, auditKey, ItemType, LOG_PREFIX } from "../table";
+import {
+  auditIndexKeys,
+  auditKey,
+  ItemType,
+  LOG_PREFIX,
+  type TableAccess,
+  TableRepository,
+} from "../table";
 import {
   type Attribution,
   type AuditAction,

@@ -1,11 +1,11 @@
 import { QueryCommand } from "@aws-sdk/lib-dynamodb";
-import { TableRepository } from "../dynamo";
 import { aws } from "../errors";
 import {
   ALL_LOG_SHARDS,
   allLogPartition,
   auditKey,
   LOG_PREFIX,
+  TableRepository,
   TENANT_LOG_SHARDS,
   tenantLogPartition,
 } from "../table";

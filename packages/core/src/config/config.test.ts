@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { MAX_EXPIRES_SECONDS } from "../presign/limits";
+import { MAX_EXPIRES_SECONDS } from "../storage/limits";
 import { loadSettings, MAX_PRESIGN_EXPIRES_SECONDS } from "./index";
 
 describe("loadSettings", () => {

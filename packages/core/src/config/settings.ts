@@ -1,5 +1,5 @@
 import * as z from "zod/mini";
-import { isMediaPattern } from "../uploads/limits";
+import { isMediaPattern } from "../media";
 import {
   MAX_OBJECT_BYTES,
   MAX_PART_BYTES,

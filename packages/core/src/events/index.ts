@@ -1,3 +1,2 @@
 export * from "./ingest";
 export * from "./notification";
-export * from "./s3";

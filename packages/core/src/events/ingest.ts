@@ -1,21 +1,12 @@
+import type { TenantAccounts } from "../accounts";
 import type { AuditJournal } from "../audit";
 import { type Attribution, actionOfEvent, eventRecordId } from "../audit";
-import { type ApplyResult, type FileIndex, usageChange } from "../files";
+import { type ApplyResult, type FileIndex, type RemovedEvent, usageChange } from "../files";
+import { type DescribeObject, unquote } from "../storage";
 import { type FileItem, normalizeSequencer } from "../table";
-import { parseObjectKey } from "../tenancy";
-import type { Arrival, TenantAccounts, UploadIntents, Verdict } from "../uploads";
+import { type FileKey, parseObjectKey, type TenantId } from "../tenancy";
+import type { Arrival, UploadIntents, Verdict } from "../uploads";
 import { decodeEventKey, type S3EventRecord } from "./notification";
-
-/** What S3 says about an object now (HeadObject), or `undefined` when it is gone. */
-export type DescribeObject = (objectKey: string) => Promise<
-  | {
-      contentType: string;
-      etag: string;
-      metadata: Record<string, string>;
-      sha256?: string | undefined;
-    }
-  | undefined
->;
 
 export interface IngestDeps {
   index: Pick<FileIndex, "applyCreated" | "applyRemoved">;
@@ -68,83 +59,23 @@ export async function ingestRecord(record: S3EventRecord, deps: IngestDeps): Pro
   const { sequencer } = record.s3.object;
   const base = { eventName: record.eventName, objectKey, sequencer };
   const seq = normalizeSequencer(sequencer);
-
-  if (record.s3.bucket.name !== deps.bucket) {
-    return {
-      ...base,
-      outcome: "skipped",
-      reason: `event of another bucket (${record.s3.bucket.name})`,
-    };
-  }
-  const action = actionOfEvent(record.eventName);
-  if (!action) return { ...base, outcome: "skipped", reason: "not a created or removed event" };
-
-  const location = parseObjectKey(objectKey);
-  if (!location) return { ...base, outcome: "skipped", reason: "object outside the tenant layout" };
-  const { tenant, key } = location;
+  const event = locateEvent(record, objectKey, deps.bucket);
+  if ("reason" in event) return { ...base, outcome: "skipped", reason: event.reason };
+  const { action, tenant, key } = event;
   const eventTime = new Date(record.eventTime).toISOString();
   const size = record.s3.object.size ?? 0;
+  const at = { tenant, key, seq, eventTime };
 
-  let applied: ApplyResult;
-  let verdict: Verdict | undefined;
-  let etag = "";
-  if (action === "delete") {
-    applied = await deps.index.applyRemoved({ tenant, key, seq, eventTime });
-  } else {
-    etag = unquote(record.s3.object.eTag ?? "");
-    const current = await deps.describeObject(objectKey);
-    // Only what HeadObject says of the very object of this event can be verified.
-    const same = current !== undefined && (etag === "" || unquote(current.etag) === etag);
-    if (same && current) etag ||= unquote(current.etag);
-    const contentType = same && current ? current.contentType : DEFAULT_CONTENT_TYPE;
-    verdict =
-      same && current
-        ? await deps.verify({
-            tenant,
-            key,
-            size,
-            contentType,
-            metadata: current.metadata,
-            sha256: current.sha256,
-          })
-        : { admitted: false, reason: "it was replaced or removed before it could be verified" };
-    applied = await deps.index.applyCreated({
-      tenant,
-      key,
-      seq,
-      size,
-      etag,
-      contentType,
-      eventTime,
-      state: verdict.admitted ? "present" : "quarantined",
-      ...(verdict.reason ? { reason: verdict.reason } : {}),
-    });
-  }
+  const { applied, verdict, etag } =
+    action === "delete"
+      ? { applied: await deps.index.applyRemoved(at), verdict: undefined, etag: "" }
+      : await applyCreation(record, objectKey, { ...at, size }, deps);
 
-  const grant =
-    action === "write"
-      ? verdict?.grant
-      : await deps.audit.latestGrantAt(tenant, key, "delete", eventTime);
-  const attribution: Attribution = grant
-    ? action === "write"
-      ? "metadata"
-      : "recent-grant"
-    : "none";
-  const written = await deps.audit.recordEvent({
-    id: eventRecordId(deps.bucket, objectKey, sequencer, record.eventName),
-    tenant,
-    key,
-    action,
-    event: record.eventName,
-    eventTime,
-    sequencer,
-    ...(action === "write" ? { size, etag } : {}),
-    stale: applied.outcome === "stale",
-    attribution,
-    grant: grant && grant.actor !== null ? { id: grant.id, actor: grant.actor } : undefined,
-    ...(verdict ? { verdict: verdict.admitted ? "admitted" : "quarantined" } : {}),
-    ...(verdict?.reason ? { reason: verdict.reason } : {}),
-  });
+  const { grant, attribution, written } = await recordAudit(
+    record,
+    { ...at, objectKey, action, size, etag, applied, verdict },
+    deps,
+  );
 
   await settle(deps, tenant, {
     item: applied.outcome === "stale" ? undefined : applied.item,
@@ -164,6 +95,105 @@ export async function ingestRecord(record: S3EventRecord, deps: IngestDeps): Pro
       : {}),
     ...(verdict?.reason ? { reason: verdict.reason } : {}),
   };
+}
+
+/** The tenant's file an event is about and what happened to it, or why it is skipped. */
+function locateEvent(
+  record: S3EventRecord,
+  objectKey: string,
+  bucket: string,
+): { action: "write" | "delete"; tenant: TenantId; key: FileKey } | { reason: string } {
+  if (record.s3.bucket.name !== bucket) {
+    return { reason: `event of another bucket (${record.s3.bucket.name})` };
+  }
+  const action = actionOfEvent(record.eventName);
+  if (!action) return { reason: "not a created or removed event" };
+  const location = parseObjectKey(objectKey);
+  if (!location) return { reason: "object outside the tenant layout" };
+  return { action, ...location };
+}
+
+/**
+ * A created object: verified against what HeadObject says of that very object (one replaced
+ * or removed since cannot be, and is quarantined), then applied to the index.
+ */
+async function applyCreation(
+  record: S3EventRecord,
+  objectKey: string,
+  at: RemovedEvent & { size: number },
+  deps: Pick<IngestDeps, "describeObject" | "verify" | "index">,
+): Promise<{ applied: ApplyResult; verdict: Verdict; etag: string }> {
+  const { tenant, key, size } = at;
+  let etag = unquote(record.s3.object.eTag ?? "");
+  const current = await deps.describeObject(objectKey);
+  // Only what HeadObject says of the very object of this event can be verified.
+  const same = current !== undefined && (etag === "" || unquote(current.etag) === etag);
+  if (same && current) etag ||= unquote(current.etag);
+  const contentType = same && current ? current.contentType : DEFAULT_CONTENT_TYPE;
+  const verdict: Verdict =
+    same && current
+      ? await deps.verify({
+          tenant,
+          key,
+          size,
+          contentType,
+          metadata: current.metadata,
+          sha256: current.sha256,
+        })
+      : { admitted: false, reason: "it was replaced or removed before it could be verified" };
+  const applied = await deps.index.applyCreated({
+    ...at,
+    etag,
+    contentType,
+    state: verdict.admitted ? "present" : "quarantined",
+    ...(verdict.reason ? { reason: verdict.reason } : {}),
+  });
+  return { applied, verdict, etag };
+}
+
+/**
+ * The event's one audit record (stale when the index held a newer state), linked to the grant
+ * behind it: the one the object was uploaded with, or the latest delete grant of the file.
+ */
+async function recordAudit(
+  record: S3EventRecord,
+  event: RemovedEvent & {
+    objectKey: string;
+    action: "write" | "delete";
+    size: number;
+    etag: string;
+    applied: ApplyResult;
+    verdict: Verdict | undefined;
+  },
+  deps: Pick<IngestDeps, "audit" | "bucket">,
+) {
+  const { tenant, key, action, eventTime, verdict } = event;
+  const { sequencer } = record.s3.object;
+  const grant =
+    action === "write"
+      ? verdict?.grant
+      : await deps.audit.latestGrantAt(tenant, key, "delete", eventTime);
+  const attribution: Attribution = grant
+    ? action === "write"
+      ? "metadata"
+      : "recent-grant"
+    : "none";
+  const written = await deps.audit.recordEvent({
+    id: eventRecordId(deps.bucket, event.objectKey, sequencer, record.eventName),
+    tenant,
+    key,
+    action,
+    event: record.eventName,
+    eventTime,
+    sequencer,
+    ...(action === "write" ? { size: event.size, etag: event.etag } : {}),
+    stale: event.applied.outcome === "stale",
+    attribution,
+    grant: grant && grant.actor !== null ? { id: grant.id, actor: grant.actor } : undefined,
+    ...(verdict ? { verdict: verdict.admitted ? "admitted" : "quarantined" } : {}),
+    ...(verdict?.reason ? { reason: verdict.reason } : {}),
+  });
+  return { grant, attribution, written };
 }
 
 /**
@@ -187,8 +217,4 @@ export async function settle(
       await deps.accounts.release(tenant, { bytes: intent.size, objects: 1 });
     }
   }
-}
-
-function unquote(etag: string): string {
-  return etag.replace(/^"(.*)"$/, "$1");
 }

@@ -1,7 +1,6 @@
 import { GetCommand } from "@aws-sdk/lib-dynamodb";
-import { TableRepository } from "../dynamo";
 import { aws } from "../errors";
-import { type FileItem, fileStateKey } from "../table";
+import { type FileItem, fileStateKey, TableRepository } from "../table";
 import type { FileKey, TenantId } from "../tenancy";
 
 /** A present file as the API shows it. */

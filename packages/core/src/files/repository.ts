@@ -1,13 +1,14 @@
 import { QueryCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
-import { allItems, type TableAccess } from "../dynamo";
 import { aws, fromAwsError, isConditionFailed } from "../errors";
 import {
+  allItems,
   type FileItem,
   fileListingKeys,
   fileStateKey,
   filesPartition,
   ItemType,
   normalizeSequencer,
+  type TableAccess,
 } from "../table";
 import type { FileKey, TenantId } from "../tenancy";
 import { decodeCursor, encodeCursor } from "./cursor";

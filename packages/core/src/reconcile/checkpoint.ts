@@ -1,7 +1,6 @@
 import { DeleteCommand, GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
-import { TableRepository } from "../dynamo";
 import { aws } from "../errors";
-import { ItemType, reconcilerCheckpointKey } from "../table";
+import { ItemType, reconcilerCheckpointKey, TableRepository } from "../table";
 import { isValidTenant, type TenantId } from "../tenancy";
 
 /**

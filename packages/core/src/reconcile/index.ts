@@ -1,4 +1,3 @@
 export * from "./checkpoint";
-export * from "./objects";
 export * from "./reconcile";
 export * from "./repair";

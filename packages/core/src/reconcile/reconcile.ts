@@ -1,4 +1,5 @@
 import type { FileIndex, FileView } from "../files";
+import type { ListedObject, ObjectLister } from "../storage";
 import {
   type FileKey,
   isValidTenant,
@@ -7,7 +8,6 @@ import {
   TENANT_ROOT,
   type TenantId,
 } from "../tenancy";
-import type { ListedObject, ObjectLister } from "./objects";
 import { admitObject, buryFile, type Repair, type RepairDeps } from "./repair";
 
 export interface ReconcileDeps extends RepairDeps {

@@ -1,10 +1,10 @@
 import type { AuditJournal } from "../audit";
 import { eventRecordId } from "../audit";
-import { type DescribeObject, type IngestDeps, settle } from "../events";
+import { type IngestDeps, settle } from "../events";
 import type { FileIndex } from "../files";
+import { type DescribeObject, unquote } from "../storage";
 import type { FileItem } from "../table";
 import { type FileKey, objectKeyFor, type TenantId } from "../tenancy";
-import { unquote } from "./objects";
 
 /** What the reconciler found wrong with one file, and what it did about it. */
 export interface Repair {

@@ -1,8 +1,9 @@
 import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { TenantAccounts } from "../accounts";
 import { AuditLog } from "../audit";
 import type { Settings } from "../config";
 import { FileIndex } from "../files";
-import { TenantAccounts, UploadIntents, UploadVerifier } from "../uploads";
+import { UploadIntents, UploadVerifier } from "../uploads";
 
 /** Every repository of the index table, with the verifier built on them. */
 export interface Store {

@@ -1,6 +1,6 @@
 import { Errors } from "../errors";
 import type { FileLookup } from "../files";
-import type { ObjectStorage } from "../multipart";
+import type { ObjectStorage } from "../storage";
 import { objectKeyFor } from "../tenancy";
 import type { CompleteRequest } from "./completion";
 import type { UploadIntent } from "./intents";

@@ -1,3 +1,4 @@
+import { mustFitLimits, type TenantAccounts, type TenantLimits } from "../accounts";
 import {
   GRANT_METADATA,
   type GrantConditions,
@@ -8,10 +9,8 @@ import {
 import type { Principal } from "../auth";
 import { Errors } from "../errors";
 import type { FileLookup } from "../files";
-import type { ObjectStorage } from "../multipart";
-import type { PresignedRequest } from "../presign";
+import type { ObjectStorage, PresignedRequest } from "../storage";
 import { type FileKey, mustBeValidKey, objectKeyFor } from "../tenancy";
-import type { TenantAccounts } from "./accounts";
 import {
   INTENT_METADATA,
   type IntentStatus,
@@ -19,7 +18,6 @@ import {
   type UploadIntent,
   type UploadIntents,
 } from "./intents";
-import { mustFitLimits, type TenantLimits } from "./limits";
 import { firstParts, type PartUrl, signParts } from "./parts";
 import { planUpload, type UploadPlan } from "./plan";
 import type { IntentRequest } from "./requests";

@@ -1,13 +1,12 @@
 import { describe, expect, it } from "vitest";
+import type { Standing, TenantLimits } from "../accounts";
 import { type GrantInput, GrantIssuer } from "../audit";
 import type { Principal } from "../auth";
 import { FilegateError } from "../errors";
 import type { FileView } from "../files";
-import { createPresigner } from "../presign";
+import { createPresigner } from "../storage";
 import type { FileKey, TenantId } from "../tenancy";
 import { type DirectPutRequest, directPutTerms, grantDirectPut } from "./direct-put";
-import type { TenantLimits } from "./limits";
-import type { Standing } from "./standing";
 
 const principal: Principal = { tenant: "acme" as TenantId, actor: "alice", scopes: new Set() };
 const origin = { requestId: "req-1", sourceIp: "192.0.2.1", userAgent: "curl/8" };

@@ -1,11 +1,11 @@
+import { type AccountLookup, mustFitLimits, mustHaveRoom } from "../accounts";
 import type { GrantIssuer, RequestOrigin } from "../audit";
 import type { Principal } from "../auth";
 import { Errors } from "../errors";
 import type { FileLookup } from "../files";
-import type { PresignedRequest } from "../presign";
+import { isMediaType } from "../media";
+import type { PresignedRequest } from "../storage";
 import type { FileKey } from "../tenancy";
-import { isMediaType, mustFitLimits } from "./limits";
-import { type AccountLookup, mustHaveRoom } from "./standing";
 
 /** A direct upload (`PUT /files/{key+}`) as its rules see it: who, which file, which headers. */
 export interface DirectPutRequest {

@@ -1,8 +1,16 @@
 import { randomBytes } from "node:crypto";
 import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
-import { allItems, type TableAccess, TableRepository } from "../dynamo";
 import { aws, fromAwsError, isConditionFailed } from "../errors";
-import { ItemType, PENDING_SHARDS, pendingKeys, pendingPartition, uploadKey } from "../table";
+import {
+  allItems,
+  ItemType,
+  PENDING_SHARDS,
+  pendingKeys,
+  pendingPartition,
+  type TableAccess,
+  TableRepository,
+  uploadKey,
+} from "../table";
 import type { FileKey, TenantId } from "../tenancy";
 
 export type IntentStatus = "pending" | "committed" | "quarantined" | "aborted" | "expired";

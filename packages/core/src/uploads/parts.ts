@@ -1,7 +1,7 @@
 import type { GrantConditions, GrantIssuer, RequestOrigin } from "../audit";
 import type { Principal } from "../auth";
 import { Errors } from "../errors";
-import type { PresignedRequest } from "../presign";
+import type { PresignedRequest } from "../storage";
 import type { UploadIntent } from "./intents";
 import { parsePartNumbers, partSizeOf } from "./plan";
 

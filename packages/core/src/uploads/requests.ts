@@ -1,7 +1,7 @@
 // One request schema per module: a route's bundle carries only the zod its own body needs.
 import * as z from "zod/mini";
 import { MAX_OBJECT_BYTES } from "../config";
-import { isMediaType } from "./limits";
+import { isMediaType } from "../media";
 
 /** `POST /uploads`: what the client is about to upload. */
 export const IntentRequestSchema = z.strictObject({

@@ -1,11 +1,10 @@
+import type { TenantAccounts } from "../accounts";
 import { type AuditJournal, GrantIssuer, type RequestOrigin } from "../audit";
 import type { Principal } from "../auth";
 import { Errors } from "../errors";
 import type { FileIndex } from "../files";
-import type { ObjectStorage } from "../multipart";
-import type { Presigner } from "../presign";
+import type { ObjectStorage, Presigner } from "../storage";
 import { objectKeyFor, type TenantId } from "../tenancy";
-import type { TenantAccounts } from "./accounts";
 import { completeMultipart } from "./complete";
 import type { CompleteRequest } from "./completion";
 import { createIntent, type IntentView, type UploadSettings } from "./create";

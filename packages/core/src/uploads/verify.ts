@@ -1,8 +1,8 @@
+import type { AccountLookup } from "../accounts";
 import type { AuditJournal, AuditRecord } from "../audit";
 import { GRANT_METADATA } from "../audit";
+import { contentTypeAllowed, mediaType } from "../media";
 import { INTENT_METADATA, type UploadIntent, type UploadIntents } from "./intents";
-import { contentTypeAllowed, mediaType } from "./limits";
-import type { AccountLookup } from "./standing";
 
 /** What arrived: the event's object, and what HeadObject says of it. */
 export interface Arrival {

@@ -4,11 +4,11 @@ import { type Metrics, MetricUnit } from "@aws-lambda-powertools/metrics";
 import { loadOperationsSettings } from "@filegate/core/config";
 import {
   decodeEventKey,
-  headObjectDescriber,
   type IngestDeps,
   ingestRecord,
   parseNotification,
 } from "@filegate/core/events";
+import { headObjectDescriber } from "@filegate/core/storage";
 import { parseObjectKey } from "@filegate/core/tenancy";
 import type { Context, SQSEvent, SQSRecord } from "aws-lambda";
 import { Resource } from "sst";

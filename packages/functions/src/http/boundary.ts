@@ -1,7 +1,7 @@
 import type { RequestOrigin } from "@filegate/core/audit";
 import { type Principal, principalFromClaims } from "@filegate/core/auth";
 import { asFilegateError, Errors, isFilegateError } from "@filegate/core/errors";
-import type { PresignedRequest } from "@filegate/core/presign";
+import type { PresignedRequest } from "@filegate/core/storage";
 import { type FileKey, mustBeValidKey } from "@filegate/core/tenancy";
 import type {
   APIGatewayProxyEventV2WithJWTAuthorizer,

@@ -2,8 +2,8 @@ import type { GrantIssuer } from "@filegate/core/audit";
 import type { FileLookup } from "@filegate/core/files";
 import { fileLookup } from "../lib/file-lookup";
 import { grants } from "../lib/grants";
-import { grant, route } from "./boundary";
-import { presentFile } from "./present-file";
+import { presentFile } from "../lib/present-file";
+import { fileKeyOf, grant, route } from "./boundary";
 
 export interface GetFileDeps {
   files: Pick<FileLookup, "getPresent">;
@@ -17,7 +17,8 @@ export interface GetFileDeps {
 export const getFile = ({ files, grants }: GetFileDeps) =>
   route(async (request) => {
     const { principal, origin } = request;
-    const { key } = await presentFile(request, files);
+    const key = fileKeyOf(request);
+    await presentFile(request, key, files);
     return grant(request, await grants.issue({ principal, key, action: "read", origin }));
   });
 

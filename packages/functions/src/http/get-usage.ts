@@ -1,6 +1,6 @@
+import type { AccountLookup } from "@filegate/core/accounts";
 import { Errors } from "@filegate/core/errors";
 import { isValidTenant } from "@filegate/core/tenancy";
-import type { AccountLookup } from "@filegate/core/uploads";
 import { accountLookup } from "../lib/account-lookup";
 import { json, mustHaveScope, route, TENANTS_ADMIN_SCOPE } from "./boundary";
 

@@ -1,7 +1,7 @@
 import type { FileLookup } from "@filegate/core/files";
 import { fileLookup } from "../lib/file-lookup";
-import { route } from "./boundary";
-import { presentFile } from "./present-file";
+import { presentFile } from "../lib/present-file";
+import { fileKeyOf, route } from "./boundary";
 
 /**
  * `HEAD /files/{key+}[?wait=seconds]`: the file's size, ETag, Last-Modified and Content-Type,
@@ -9,7 +9,7 @@ import { presentFile } from "./present-file";
  */
 export const headFile = ({ files }: { files: Pick<FileLookup, "getPresent"> }) =>
   route(async (request) => {
-    const { file } = await presentFile(request, files);
+    const file = await presentFile(request, fileKeyOf(request), files);
     return {
       statusCode: 200,
       headers: {

@@ -1,6 +1,7 @@
+import { LimitsUpdateSchema, type TenantAccounts } from "@filegate/core/accounts";
 import { Errors } from "@filegate/core/errors";
 import { isValidTenant } from "@filegate/core/tenancy";
-import { LimitsUpdateSchema, parseBody, type TenantAccounts } from "@filegate/core/uploads";
+import { parseBody } from "@filegate/core/uploads";
 import { accounts } from "../lib/accounts";
 import { json, mustHaveScope, route, TENANTS_ADMIN_SCOPE } from "./boundary";
 

@@ -1,4 +1,4 @@
-import { AccountLookup } from "@filegate/core/uploads";
+import { AccountLookup } from "@filegate/core/accounts";
 import { Resource } from "sst";
 import { dynamo } from "./dynamo";
 import { settings } from "./settings";

@@ -1,4 +1,4 @@
-import { TenantAccounts } from "@filegate/core/uploads";
+import { TenantAccounts } from "@filegate/core/accounts";
 import { Resource } from "sst";
 import { dynamo } from "./dynamo";
 import { settings } from "./settings";

@@ -1,5 +1,5 @@
 import { defaultProvider } from "@aws-sdk/credential-provider-node";
-import { createPresigner } from "@filegate/core/presign";
+import { createPresigner } from "@filegate/core/storage";
 import { Resource } from "sst";
 import { settings } from "./settings";
 

@@ -1,4 +1,4 @@
-import { s3ObjectStorage } from "@filegate/core/multipart";
+import { s3ObjectStorage } from "@filegate/core/storage";
 import { UploadService } from "@filegate/core/uploads";
 import { Resource } from "sst";
 import { accounts } from "./accounts";

@@ -1,5 +1,6 @@
+import { limitsOncePerTenant } from "@filegate/core/accounts";
 import type { Arrival, Verdict } from "@filegate/core/uploads";
-import { limitsOncePerTenant, UploadVerifier } from "@filegate/core/uploads";
+import { UploadVerifier } from "@filegate/core/uploads";
 import { accounts } from "./accounts";
 import { auditLog } from "./audit-log";
 import { intents } from "./intents";

@@ -1,7 +1,17 @@
 import { Agent as HttpAgent, request as httpRequest, type IncomingHttpHeaders } from "node:http";
 import { Agent as HttpsAgent, request as httpsRequest } from "node:https";
-import type { Presigner } from "../presign";
-import type { DescribeObject } from "./ingest";
+import type { Presigner } from "./presign";
+
+/** What S3 says about an object now (HeadObject), or `undefined` when it is gone. */
+export type DescribeObject = (objectKey: string) => Promise<
+  | {
+      contentType: string;
+      etag: string;
+      metadata: Record<string, string>;
+      sha256?: string | undefined;
+    }
+  | undefined
+>;
 
 /** A HeadObject that takes longer fails the record, which is then retried. */
 const TIMEOUT_MS = 5_000;

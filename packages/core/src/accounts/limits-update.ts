@@ -1,7 +1,7 @@
 // One request schema per module: a route's bundle carries only the zod its own body needs.
 import * as z from "zod/mini";
 import { MAX_OBJECT_BYTES } from "../config";
-import { isMediaPattern } from "./limits";
+import { isMediaPattern } from "../media";
 
 /** A change of a tenant's limits, as an operator sends it (omitted fields stay as they are). */
 export const LimitsUpdateSchema = z.strictObject({

@@ -19,7 +19,7 @@
  *     key or common prefix a page ended on (AES tokens, not DES: no legacy OpenSSL needed);
  *   - AbortMultipartUpload exists, and unknown upload ids answer NoSuchUpload;
  *   - the store can be replaced (`store` option).
- * - `S3FileStore` (`s3-store.ts`) replaces s3rver's filesystem store, whose flaws are in its
+ * - `S3FileStore` (`store.ts`) replaces s3rver's filesystem store, whose flaws are in its
  *   layout itself (a key is a path: `..` escapes, a long segment overflows a file name,
  *   concurrent overwrites splice): one file per object named by the hash of its key, written
  *   aside and renamed under a per-key lock, listed from a sorted index.
@@ -32,7 +32,7 @@
 import { createRequire } from "node:module";
 import type { AddressInfo } from "node:net";
 import { BUCKET_CORS, type CorsRules } from "@filegate/functions/edge";
-import { S3FileStore } from "./s3-store";
+import { S3FileStore } from "./store";
 
 const require = createRequire(import.meta.url);
 

@@ -1,5 +1,6 @@
 import { ListObjectsV2Command, type S3Client } from "@aws-sdk/client-s3";
 import { aws } from "../errors";
+import { unquote } from "./etag";
 
 /** One object of a ListObjectsV2 page. */
 export interface ListedObject {
@@ -72,9 +73,4 @@ export function s3ObjectLister(s3: S3Client, bucket: string): ObjectLister {
       };
     },
   };
-}
-
-/** An ETag without its quotes. */
-export function unquote(etag: string): string {
-  return etag.replace(/^"(.*)"$/, "$1");
 }

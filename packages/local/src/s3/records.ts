@@ -152,3 +152,13 @@ export function bodyStream(record: OpenRecord, start: number, end: number): Read
   }
   return record.handle.createReadStream({ start, end, autoClose: true });
 }
+
+/** Object metadata as s3rver's controllers read it (ETag quoted, size, HTTP date). */
+export function describeRecord(header: RecordHeader): Metadata {
+  return {
+    ...header.metadata,
+    etag: JSON.stringify(header.md5),
+    "last-modified": new Date(header.lastModified).toUTCString(),
+    "content-length": String(header.size),
+  };
+}

@@ -1,13 +1,7 @@
-import { Errors } from "../errors";
-
-/** What a tenant may upload and store. `null` means unlimited. */
-export interface TenantLimits {
-  maxObjectBytes: number;
-  maxBytes: number | null;
-  maxObjects: number | null;
-  /** Media types or patterns (`image/*`, `*` + `/*`), lower case. */
-  allowedContentTypes: string[];
-}
+/**
+ * Media types: what a `Content-Type` value may be, and which ones an allow-list of types and
+ * patterns (a setting, a tenant's limits) admits.
+ */
 
 /** A `Content-Type` value: `type/subtype` with optional parameters. */
 const MEDIA_TYPE = /^[A-Za-z0-9!#$&^_.+-]{1,127}\/[A-Za-z0-9!#$&^_.+-]{1,127}(\s*;[\x20-\x7e]*)?$/;
@@ -43,29 +37,4 @@ export function contentTypeAllowed(contentType: string, patterns: readonly strin
       (allowedSubtype === "*" || allowedSubtype === subtype)
     );
   });
-}
-
-/** Refuses what a tenant's limits forbid: 413 over the largest file, 415 for a type not allowed. */
-export function mustFitLimits(
-  limits: TenantLimits,
-  size: number | undefined,
-  contentType: string | undefined,
-): void {
-  if (size !== undefined && size > limits.maxObjectBytes) {
-    throw Errors.tooLarge(
-      `The file is larger than this tenant's limit of ${limits.maxObjectBytes} bytes`,
-      {
-        limit: limits.maxObjectBytes,
-        requested: size,
-      },
-    );
-  }
-  if (contentType !== undefined && !contentTypeAllowed(contentType, limits.allowedContentTypes)) {
-    throw Errors.unsupportedMediaType(
-      `Content type ${contentType} is not allowed for this tenant`,
-      {
-        allowed: limits.allowedContentTypes,
-      },
-    );
-  }
 }

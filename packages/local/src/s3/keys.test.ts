@@ -1,13 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import {
-  compareKeys,
-  isBucketName,
-  isStorableKey,
-  listPage,
-  Sequencer,
-  SortedKeys,
-} from "./s3-keys";
+import { compareKeys, isBucketName, isStorableKey, listPage, Sequencer, SortedKeys } from "./keys";
 
 const utf8Order = (a: string, b: string) => Buffer.compare(Buffer.from(a), Buffer.from(b));
 

@@ -1,7 +1,12 @@
 import { GetCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
-import { type TableAccess, TableRepository } from "../dynamo";
 import { aws, Errors } from "../errors";
-import { tenantLimitsKey, tenantPartition, tenantUsageKey } from "../table";
+import {
+  type TableAccess,
+  TableRepository,
+  tenantLimitsKey,
+  tenantPartition,
+  tenantUsageKey,
+} from "../table";
 import type { TenantLimits } from "./limits";
 
 /** A tenant's standing: what its files use, and what pending uploads have reserved. */

@@ -2,7 +2,8 @@
  * What S3 checks on a write before it keeps the object: conditional headers (evaluated when
  * the write commits) and the digests a client sent with the body.
  */
-import type { RecordHeader, StagedBody } from "./s3-records";
+import { isStorableKey, MAX_KEY_BYTES } from "./keys";
+import type { RecordHeader, StagedBody } from "./records";
 import { type Metadata, S3Error } from "./s3rver-models";
 
 /** The request as the store sees it: lower-case headers (with x-amz-* query parameters). */
@@ -139,5 +140,18 @@ export function checkConditions(current: RecordHeader | undefined, request: Writ
         { Condition: "If-Match" },
       );
     }
+  }
+}
+
+/** Refuses a key S3 would not store: longer than 1,024 bytes of UTF-8, or empty. */
+export function mustBeStorableKey(key: string): void {
+  if (Buffer.byteLength(key, "utf8") > MAX_KEY_BYTES) {
+    throw new S3Error("KeyTooLongError", "Your key is too long", {
+      Size: Buffer.byteLength(key, "utf8"),
+      MaxSizeAllowed: MAX_KEY_BYTES,
+    });
+  }
+  if (!isStorableKey(key)) {
+    throw new S3Error("InvalidArgument", "User key must have a length greater than 0.");
   }
 }

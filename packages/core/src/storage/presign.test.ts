@@ -1,7 +1,7 @@
 import { GetObjectCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
 import { describe, expect, it } from "vitest";
-import { createPresigner } from "./index";
+import { createPresigner } from "./presign";
 
 const credentials = {
   accessKeyId: "AKIDEXAMPLE",

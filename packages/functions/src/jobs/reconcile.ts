@@ -1,14 +1,13 @@
 import type { Logger } from "@aws-lambda-powertools/logger";
 import { type Metrics, MetricUnit } from "@aws-lambda-powertools/metrics";
 import { loadOperationsSettings } from "@filegate/core/config";
-import { headObjectDescriber } from "@filegate/core/events";
 import {
   ReconcileCheckpoint,
   type ReconcileDeps,
   type ReconcileSummary,
   reconcile,
-  s3ObjectLister,
 } from "@filegate/core/reconcile";
+import { headObjectDescriber, s3ObjectLister } from "@filegate/core/storage";
 import { isValidTenant } from "@filegate/core/tenancy";
 import type { Context } from "aws-lambda";
 import { Resource } from "sst";
