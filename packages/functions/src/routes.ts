@@ -91,7 +91,7 @@ const INDEX: readonly LinkName[] = ["FileIndex"];
  *   release, adjust, recount: UpdateItem (reserve and recount read usage with GetItem).
  * - UploadIntents.create: PutItem; get: GetItem; finish: UpdateItem;
  *   expired, pendingOf: Query on `pending`. ReconcileCheckpoint: GetItem, PutItem, DeleteItem.
- * - GrantIssuer.issue/issueEach presign GET, PUT or DELETE; the subscriber's and the reconciler's
+ * - GrantIssuer.issue/UploadGrantIssuer.issueEach presign GET, PUT or DELETE; the subscriber's and the reconciler's
  *   HeadObject is a presigned HEAD; ListObjectsV2 is s3:ListBucket.
  */
 export const ROUTES: readonly RouteDefinition[] = [

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import type { Principal } from "../auth";
 import { createPresigner } from "../storage";
 import type { FileKey, TenantId } from "../tenancy";
-import { GRANT_METADATA, GrantIssuer } from "./grants";
+import { GRANT_METADATA, UploadGrantIssuer } from "./grants";
 import type { GrantInput } from "./journal";
 import { timeOfGrantId } from "./records";
 
@@ -26,7 +26,7 @@ function issuer(record: (grant: GrantInput) => Promise<void> = async () => {}) {
     now: () => new Date(issuedAt.getTime() - 1000 * tick++),
   });
   const records: GrantInput[] = [];
-  const grants = new GrantIssuer(
+  const grants = new UploadGrantIssuer(
     presigner,
     {
       recordGrant: async (grant) => {

@@ -53,9 +53,9 @@ export interface GrantedRequest {
  */
 export class GrantIssuer {
   constructor(
-    private readonly presigner: Presigner,
+    protected readonly presigner: Presigner,
     private readonly audit: Pick<AuditJournal, "recordGrant">,
-    private readonly now: () => Date = () => new Date(),
+    protected readonly now: () => Date = () => new Date(),
   ) {}
 
   /** One presigned request (GET, PUT or DELETE of the file) and its audit record. */
@@ -71,6 +71,29 @@ export class GrantIssuer {
     return { ...presigned, grantId: id };
   }
 
+  protected record(scope: GrantScope, id: string, expiresAt: string): Promise<void> {
+    const { principal, origin } = scope;
+    return this.audit.recordGrant({
+      id,
+      tenant: principal.tenant,
+      key: scope.key,
+      actor: principal.actor,
+      action: scope.action,
+      requestId: origin.requestId,
+      sourceIp: origin.sourceIp,
+      userAgent: origin.userAgent,
+      expiresAt,
+      conditions: scope.conditions,
+    });
+  }
+}
+
+/**
+ * A {@link GrantIssuer} that also signs several requests under one grant: upload intents use
+ * it for multipart parts. A class of its own so that the redirect handlers' bundles, which
+ * never sign parts, do not carry it.
+ */
+export class UploadGrantIssuer extends GrantIssuer {
   /**
    * Several presigned requests of the file under one grant and one audit record (the parts of
    * a multipart upload, whose metadata the upload itself carries). The record's expiry is the
@@ -94,22 +117,6 @@ export class GrantIssuer {
       .at(-1);
     await this.record(scope, id, latest ?? this.now().toISOString());
     return { grantId: id, signed };
-  }
-
-  private record(scope: GrantScope, id: string, expiresAt: string): Promise<void> {
-    const { principal, origin } = scope;
-    return this.audit.recordGrant({
-      id,
-      tenant: principal.tenant,
-      key: scope.key,
-      actor: principal.actor,
-      action: scope.action,
-      requestId: origin.requestId,
-      sourceIp: origin.sourceIp,
-      userAgent: origin.userAgent,
-      expiresAt,
-      conditions: scope.conditions,
-    });
   }
 }
 

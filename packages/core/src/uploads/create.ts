@@ -5,6 +5,7 @@ import {
   type GrantIssuer,
   newGrantId,
   type RequestOrigin,
+  type UploadGrantIssuer,
 } from "../audit";
 import type { Principal } from "../auth";
 import { Errors } from "../errors";
@@ -56,7 +57,7 @@ export interface CreateIntentDeps {
   intents: Pick<UploadIntents, "create">;
   accounts: Pick<TenantAccounts, "limits" | "reserve" | "release">;
   files: Pick<FileLookup, "getPresent">;
-  grants: Pick<GrantIssuer, "issue" | "issueEach">;
+  grants: Pick<UploadGrantIssuer, "issue" | "issueEach">;
   storage: Pick<ObjectStorage, "createMultipart">;
   settings: UploadSettings;
   now: () => Date;

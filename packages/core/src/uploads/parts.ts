@@ -1,4 +1,4 @@
-import type { GrantConditions, GrantIssuer, RequestOrigin } from "../audit";
+import type { GrantConditions, RequestOrigin, UploadGrantIssuer } from "../audit";
 import type { Principal } from "../auth";
 import { Errors } from "../errors";
 import type { PresignedRequest } from "../storage";
@@ -39,7 +39,7 @@ export function selectParts(partCount: number, numbers: string | undefined): num
  * (`grantId` when the intent's own) and its audit record.
  */
 export async function signParts(
-  grants: Pick<GrantIssuer, "issueEach">,
+  grants: Pick<UploadGrantIssuer, "issueEach">,
   request: {
     principal: Principal;
     intent: UploadIntent;

@@ -1,5 +1,5 @@
 import type { TenantAccounts } from "../accounts";
-import { type AuditJournal, GrantIssuer, type RequestOrigin } from "../audit";
+import { type AuditJournal, type RequestOrigin, UploadGrantIssuer } from "../audit";
 import type { Principal } from "../auth";
 import { Errors } from "../errors";
 import type { FileIndex } from "../files";
@@ -32,11 +32,11 @@ export interface UploadServiceDeps {
  */
 export class UploadService {
   private readonly now: () => Date;
-  private readonly grants: GrantIssuer;
+  private readonly grants: UploadGrantIssuer;
 
   constructor(private readonly deps: UploadServiceDeps) {
     this.now = deps.now ?? (() => new Date());
-    this.grants = new GrantIssuer(deps.presigner, deps.audit, this.now);
+    this.grants = new UploadGrantIssuer(deps.presigner, deps.audit, this.now);
   }
 
   /** `POST /uploads`: a new intent and how to upload it (see {@link createIntent}). */
