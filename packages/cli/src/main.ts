@@ -15,13 +15,36 @@ import {
 } from "./context";
 import { EXIT, EXIT_CODES_HELP, exitCodeOf } from "./exit-codes";
 
+/** Where actions leave their exit code for the `postAction` hook. */
+interface Outcome {
+  exitCode: number;
+}
+
+/** Wraps a command that needs the API: builds its context from the global flags. */
+type WithClient = <A extends unknown[]>(
+  run: (ctx: Context, ...args: A) => Promise<number>,
+) => (...args: A) => Promise<void>;
+
 /**
  * The `filegate` command line. Each action resolves to the exit code; `main` sets it, so
  * output is flushed before the process ends.
  */
 function program(): Command {
-  let exitCode = 0;
-  const cli = new Command("filegate")
+  const outcome: Outcome = { exitCode: 0 };
+  const cli = rootCommand();
+  const withClient = clientAction(outcome);
+  addFileCommands(cli, withClient);
+  addAuditCommands(cli, withClient);
+  addTokenCommand(cli, outcome);
+  cli.hook("postAction", () => {
+    process.exitCode = outcome.exitCode;
+  });
+  return cli;
+}
+
+/** The program itself: global flags, help and version. */
+function rootCommand(): Command {
+  return new Command("filegate")
     .description("List, fetch, upload, delete and audit files in Filegate.")
     .version(VERSION)
     .option("--url <url>", "API base URL (default: $FILEGATE_URL, else the local stack's)")
@@ -40,24 +63,31 @@ Configuration: flags first, then FILEGATE_URL / FILEGATE_TOKEN, then the local s
 
 ${EXIT_CODES_HELP}`,
     );
+}
 
-  /** Runs a command that needs the API, with the global flags. */
-  const withClient =
-    <A extends unknown[]>(run: (ctx: Context, ...args: A) => Promise<number>) =>
-    async (...args: A) => {
+/** Runs a command that needs the API, with the global flags. */
+function clientAction(outcome: Outcome): WithClient {
+  return (run) =>
+    async (...args) => {
       const command = args[args.length - 1] as Command;
       const ctx = await contextFrom(command.optsWithGlobals<GlobalFlags>());
       try {
-        exitCode = await run(ctx, ...args);
+        outcome.exitCode = await run(ctx, ...args);
       } finally {
         ctx.reporter.stop();
       }
     };
-  const concurrency = () =>
-    new Option("--concurrency <n>", "transfers at once")
-      .default(4)
-      .argParser(positiveInteger("--concurrency"));
+}
 
+/** `--concurrency <n>`, shared by the commands that transfer files. */
+function concurrency(): Option {
+  return new Option("--concurrency <n>", "transfers at once")
+    .default(4)
+    .argParser(positiveInteger("--concurrency"));
+}
+
+/** `ls`, `get`, `put`, `rm` and `head`. */
+function addFileCommands(cli: Command, withClient: WithClient): void {
   cli
     .command("ls")
     .description("list files, in key order")
@@ -106,7 +136,10 @@ ${EXIT_CODES_HELP}`,
     .description("show a file's size, type, ETag and modification time")
     .argument("<key>")
     .action(withClient((ctx, key: string) => head(ctx, key)));
+}
 
+/** `history`, `audit` and `usage`. */
+function addAuditCommands(cli: Command, withClient: WithClient): void {
   cli
     .command("history")
     .description("a file's audit trail: every grant and storage event, oldest first")
@@ -134,7 +167,10 @@ ${EXIT_CODES_HELP}`,
     .command("usage")
     .description("the tenant's usage and limits")
     .action(withClient((ctx) => usage(ctx)));
+}
 
+/** `token`: signs a token for the local stack (no API needed). */
+function addTokenCommand(cli: Command, outcome: Outcome): void {
   cli
     .command("token")
     .description("print a token for the local stack (like npm run token)")
@@ -147,13 +183,8 @@ ${EXIT_CODES_HELP}`,
         .argParser(positiveInteger("--expires-in")),
     )
     .action(async (options) => {
-      exitCode = await token(options);
+      outcome.exitCode = await token(options);
     });
-
-  cli.hook("postAction", () => {
-    process.exitCode = exitCode;
-  });
-  return cli;
 }
 
 async function main(argv: string[]): Promise<void> {

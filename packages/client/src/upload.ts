@@ -112,25 +112,37 @@ export async function upload(
     result = outcome(key, content, contentType, "put", response.headers.get("etag"), undefined);
   }
 
-  const wait = waitOptions(options.wait);
-  if (wait) {
-    try {
-      await (result.uploadId
-        ? waitForIntent(context.transport, result.uploadId, wait, options.signal)
-        : waitForFile(context.transport, key, result.etag, wait, options.signal));
-    } catch (error) {
-      if (!(error instanceof TimeoutError)) throw error;
-      throw new TimeoutError({
-        status: 0,
-        code: "timeout",
-        message: `${key} was uploaded, but the index did not show it in time (${error.message})`,
-        source: "client",
-        cause: error,
-      });
-    }
-    result.indexed = true;
-  }
+  await waitUntilIndexed(context, result, options);
   return result;
+}
+
+/**
+ * With the `wait` option, polls until the index shows the upload and sets `result.indexed`;
+ * a timeout says the upload itself went through.
+ */
+async function waitUntilIndexed(
+  context: UploadContext,
+  result: UploadResult,
+  options: UploadOptions,
+): Promise<void> {
+  const wait = waitOptions(options.wait);
+  if (!wait) return;
+  const { key } = result;
+  try {
+    await (result.uploadId
+      ? waitForIntent(context.transport, result.uploadId, wait, options.signal)
+      : waitForFile(context.transport, key, result.etag, wait, options.signal));
+  } catch (error) {
+    if (!(error instanceof TimeoutError)) throw error;
+    throw new TimeoutError({
+      status: 0,
+      code: "timeout",
+      message: `${key} was uploaded, but the index did not show it in time (${error.message})`,
+      source: "client",
+      cause: error,
+    });
+  }
+  result.indexed = true;
 }
 
 /** `POST /uploads`, or `undefined` when the API has no upload intents (404 or 405). */

@@ -81,18 +81,7 @@ const INDEX: readonly LinkName[] = ["FileIndex"];
 
 /*
  * Each `access` lists the calls its handler's code makes, through the core code it uses:
- * - FileLookup.get/getPresent (ownership checks, `?wait=` polls): GetItem;
- *   FileIndex.list: Query on `files`; applyCreated/applyRemoved, restorePresent, markGone:
- *   UpdateItem (then GetItem when the condition fails); tenantsWithFiles: Scan on `files`;
- *   totals: Query on `files`.
- * - AuditJournal.recordGrant/recordEvent: PutItem; findGrant: GetItem; latestGrantAt: Query;
- *   AuditReader.query: Query on the table (a file's history), `tenantLog` and `allLog`.
- * - AccountLookup.standing: Query; limits, usage: GetItem; TenantAccounts.setLimits, reserve,
- *   release, adjust, recount: UpdateItem (reserve and recount read usage with GetItem).
- * - UploadIntents.create: PutItem; get: GetItem; finish: UpdateItem;
- *   expired, pendingOf: Query on `pending`. ReconcileCheckpoint: GetItem, PutItem, DeleteItem.
- * - GrantIssuer.issue/UploadGrantIssuer.issueEach presign GET, PUT or DELETE; the subscriber's and the reconciler's
- *   HeadObject is a presigned HEAD; ListObjectsV2 is s3:ListBucket.
+ * docs/deployment.md (Permissions) says which call each core function makes.
  */
 export const ROUTES: readonly RouteDefinition[] = [
   {

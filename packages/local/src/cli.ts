@@ -4,7 +4,7 @@ import { isValidTenant } from "@filegate/core/tenancy";
 import { loadAuthority } from "./auth";
 import { DEFAULT_OPTIONS } from "./options";
 import { LOCAL_GRACE_SECONDS, reconcileLocal } from "./reconcile";
-import { startLocalStack } from "./stack";
+import { type LocalStack, startLocalStack } from "./stack";
 import { DEFAULT_DIR, isAlive, type LocalState, readState, stateFile } from "./state";
 
 const USAGE = `Usage:
@@ -78,7 +78,12 @@ async function start(args: string[]): Promise<void> {
     dynamodb: engine,
     logLevel,
   });
-  const { state } = stack;
+  printBanner(stack.state, values.dir);
+  stopOnSignals(stack);
+}
+
+/** What a started stack prints: its endpoints, where its state is, and a dev token. */
+function printBanner(state: LocalState, dir: string): void {
   const where = state.memory
     ? "in memory"
     : `data in ${relative(process.cwd(), state.dataDir) || "."}`;
@@ -88,13 +93,16 @@ async function start(args: string[]): Promise<void> {
       `  API       ${state.apiUrl}`,
       `  S3        ${state.s3.endpoint}  bucket ${state.bucket}`,
       `  DynamoDB  ${state.dynamodb.endpoint}  table ${state.table}`,
-      `  State     ${relative(process.cwd(), stateFile(values.dir))}`,
+      `  State     ${relative(process.cwd(), stateFile(dir))}`,
       `Dev token (tenant "dev", sub "developer", valid 12 h):`,
       `  export FILEGATE_URL=${state.apiUrl} FILEGATE_TOKEN=${state.devToken}`,
       "More tokens: npm run token -- --tenant T --sub S. Ctrl-C stops.",
     ].join("\n"),
   );
+}
 
+/** SIGINT or SIGTERM stops the stack and exits; a second one exits at once. */
+function stopOnSignals(stack: Pick<LocalStack, "stop">): void {
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) {

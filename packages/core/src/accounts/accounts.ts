@@ -126,49 +126,8 @@ export class TenantAccounts extends AccountLookup {
       const after: Usage = { used, reserved };
       if (JSON.stringify(after) === JSON.stringify(before))
         return { before, after, changed: false };
-      const read = {
-        bytes: before.used.bytes,
-        objects: before.used.objects,
-        reservedBytes: before.reserved.bytes,
-        reservedObjects: before.reserved.objects,
-      };
-      const next = {
-        bytes: used.bytes,
-        objects: used.objects,
-        reservedBytes: reserved.bytes,
-        reservedObjects: reserved.objects,
-        committedBytes: used.bytes + reserved.bytes,
-        committedObjects: used.objects + reserved.objects,
-      };
       try {
-        await this.client.send(
-          new UpdateCommand({
-            TableName: this.tableName,
-            Key: tenantUsageKey(tenant),
-            UpdateExpression: `SET #type = :type, tenant = :tenant, ${Object.keys(next)
-              .map((name) => `${name} = :new_${name}`)
-              .join(", ")}`,
-            // Unchanged since read (a missing counter reads as 0).
-            ConditionExpression: Object.keys(read)
-              .map(
-                (name) =>
-                  `(${name} = :old_${name} OR (attribute_not_exists(${name}) AND :old_${name} = :zero))`,
-              )
-              .join(" AND "),
-            ExpressionAttributeNames: { "#type": "type" },
-            ExpressionAttributeValues: {
-              ":type": ItemType.Usage,
-              ":tenant": tenant,
-              ":zero": 0,
-              ...Object.fromEntries(
-                Object.entries(next).map(([name, value]) => [`:new_${name}`, value]),
-              ),
-              ...Object.fromEntries(
-                Object.entries(read).map(([name, value]) => [`:old_${name}`, value]),
-              ),
-            },
-          }),
-        );
+        await this.client.send(replaceUsage(this.tableName, tenant, before, after));
         return { before, after, changed: true };
       } catch (error) {
         if (!isConditionFailed(error)) throw error;
@@ -207,4 +166,48 @@ export class TenantAccounts extends AccountLookup {
   ) {
     return quotaExceeded(dimension, limit, amount, known ?? (await this.usage(tenant)));
   }
+}
+
+/**
+ * The write of a recount: sets a tenant's usage counters to `after`, on condition that they
+ * still hold `before` (unchanged since read; a missing counter reads as 0).
+ */
+function replaceUsage(tableName: string, tenant: string, before: Usage, after: Usage) {
+  const read = {
+    bytes: before.used.bytes,
+    objects: before.used.objects,
+    reservedBytes: before.reserved.bytes,
+    reservedObjects: before.reserved.objects,
+  };
+  const { used, reserved } = after;
+  const next = {
+    bytes: used.bytes,
+    objects: used.objects,
+    reservedBytes: reserved.bytes,
+    reservedObjects: reserved.objects,
+    committedBytes: used.bytes + reserved.bytes,
+    committedObjects: used.objects + reserved.objects,
+  };
+  return new UpdateCommand({
+    TableName: tableName,
+    Key: tenantUsageKey(tenant),
+    UpdateExpression: `SET #type = :type, tenant = :tenant, ${Object.keys(next)
+      .map((name) => `${name} = :new_${name}`)
+      .join(", ")}`,
+    // Unchanged since read (a missing counter reads as 0).
+    ConditionExpression: Object.keys(read)
+      .map(
+        (name) =>
+          `(${name} = :old_${name} OR (attribute_not_exists(${name}) AND :old_${name} = :zero))`,
+      )
+      .join(" AND "),
+    ExpressionAttributeNames: { "#type": "type" },
+    ExpressionAttributeValues: {
+      ":type": ItemType.Usage,
+      ":tenant": tenant,
+      ":zero": 0,
+      ...Object.fromEntries(Object.entries(next).map(([name, value]) => [`:new_${name}`, value])),
+      ...Object.fromEntries(Object.entries(read).map(([name, value]) => [`:old_${name}`, value])),
+    },
+  });
 }

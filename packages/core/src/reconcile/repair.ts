@@ -5,6 +5,7 @@ import type { FileIndex } from "../files";
 import { type DescribeObject, unquote } from "../storage";
 import type { FileItem } from "../table";
 import { type FileKey, objectKeyFor, type TenantId } from "../tenancy";
+import type { Verdict } from "../uploads";
 
 /** What the reconciler found wrong with one file, and what it did about it. */
 export interface Repair {
@@ -101,30 +102,8 @@ export async function admitObject(
   );
   if (!item) return repair("skipped", "the index changed while repairing");
 
-  const { grant } = verdict;
-  const recorded = await deps.audit.recordEvent({
-    id: eventRecordId(
-      deps.bucket,
-      objectKey,
-      `${object.etag}@${object.lastModified}/${repairMark(seen)}`,
-      RECONCILED_FOUND,
-    ),
-    tenant,
-    key,
-    action: "write",
-    event: RECONCILED_FOUND,
-    // When it was found: the object's own time is in the index (eventTime).
-    eventTime: (deps.now?.() ?? new Date()).toISOString(),
-    sequencer: shortSequencer(seen),
-    size: object.size,
-    etag: object.etag,
-    stale: false,
-    attribution: "reconciled",
-    grant: grant && grant.actor !== null ? { id: grant.id, actor: grant.actor } : undefined,
-    verdict: verdict.admitted ? "admitted" : "quarantined",
-    ...(verdict.reason ? { reason: verdict.reason } : {}),
-  });
-  await settle(deps, tenant, { item, recorded: recorded === "written", verdict });
+  const recorded = await journalFound(object, seen, verdict, deps);
+  await settle(deps, tenant, { item, recorded, verdict });
   if (!verdict.admitted) return repair("quarantined", verdict.reason);
   return repair(found === "missing" ? "added" : "updated");
 }
@@ -173,6 +152,40 @@ export async function buryFile(
   });
   await settle(deps, tenant, { item, recorded: recorded === "written", verdict: undefined });
   return repair("tombstoned");
+}
+
+/** Journals an admitted (or quarantined) found object; `true` when the record is new. */
+async function journalFound(
+  object: FoundObject,
+  seen: FileItem | undefined,
+  verdict: Verdict,
+  deps: RepairDeps,
+): Promise<boolean> {
+  const { tenant, key } = object;
+  const { grant } = verdict;
+  const recorded = await deps.audit.recordEvent({
+    id: eventRecordId(
+      deps.bucket,
+      objectKeyFor(tenant, key),
+      `${object.etag}@${object.lastModified}/${repairMark(seen)}`,
+      RECONCILED_FOUND,
+    ),
+    tenant,
+    key,
+    action: "write",
+    event: RECONCILED_FOUND,
+    // When it was found: the object's own time is in the index (eventTime).
+    eventTime: (deps.now?.() ?? new Date()).toISOString(),
+    sequencer: shortSequencer(seen),
+    size: object.size,
+    etag: object.etag,
+    stale: false,
+    attribution: "reconciled",
+    grant: grant && grant.actor !== null ? { id: grant.id, actor: grant.actor } : undefined,
+    verdict: verdict.admitted ? "admitted" : "quarantined",
+    ...(verdict.reason ? { reason: verdict.reason } : {}),
+  });
+  return recorded === "written";
 }
 
 /** What makes one repair's journal record unique: the state it replaced. */

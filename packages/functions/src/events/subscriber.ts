@@ -41,49 +41,6 @@ export interface SubscriberDeps {
  * dead-letter queue. Each record is logged with its outcome and counted.
  */
 export function createSubscriber(deps: SubscriberDeps) {
-  const count = (name: string) => deps.metrics.addMetric(name, MetricUnit.Count, 1);
-
-  async function recordHandler(message: SQSRecord, ingest: IngestDeps): Promise<void> {
-    const receiveCount = Number(message.attributes.ApproximateReceiveCount ?? 1);
-    const context = { messageId: message.messageId, receiveCount };
-    const failed = (text: string, fields: Record<string, unknown>, error: unknown) => {
-      count(METRICS.names.failed);
-      const last = receiveCount >= deps.maxReceiveCount;
-      if (last) count(METRICS.names.deadLettered);
-      deps.logger.error(last ? `${text}: last delivery, dead-lettered` : text, {
-        ...context,
-        ...fields,
-        outcome: "failed",
-        deadLettered: last,
-        error: error as Error,
-      });
-    };
-    let notification: ReturnType<typeof parseNotification>;
-    try {
-      notification = parseNotification(message.body);
-    } catch (error) {
-      failed("message is not an S3 notification", {}, error);
-      throw error;
-    }
-    if (notification.kind === "test") {
-      count(METRICS.names.skipped);
-      deps.logger.info("skipped S3 test event", { ...context, outcome: "skipped" });
-      return;
-    }
-    for (const record of notification.records) {
-      try {
-        const result = await ingestRecord(record, ingest);
-        count(METRICS.names[result.outcome]);
-        deps.logger.info(`event ${result.outcome}`, { ...context, ...result });
-      } catch (error) {
-        const { key: objectKey, sequencer } = record.s3.object;
-        const fields = { eventName: record.eventName, objectKey, sequencer, ...locate(objectKey) };
-        failed("event failed", fields, error);
-        throw error;
-      }
-    }
-  }
-
   return async (event: SQSEvent, context: Context) => {
     // A processor holds the state of one batch: one per invocation, so that invocations
     // sharing this module (the local stack runs two at once) cannot mix their failures up.
@@ -92,7 +49,7 @@ export function createSubscriber(deps: SubscriberDeps) {
     try {
       return await processPartialResponse(
         event,
-        (message: SQSRecord) => recordHandler(message, ingest),
+        (message: SQSRecord) => handleMessage(message, ingest, deps),
         processor,
         { context },
       );
@@ -100,6 +57,65 @@ export function createSubscriber(deps: SubscriberDeps) {
       publishMetrics(deps.metrics);
     }
   };
+}
+
+/** Applies every S3 record of one SQS message; a failure is logged, counted and thrown. */
+async function handleMessage(
+  message: SQSRecord,
+  ingest: IngestDeps,
+  deps: SubscriberDeps,
+): Promise<void> {
+  const receiveCount = Number(message.attributes.ApproximateReceiveCount ?? 1);
+  const context = { messageId: message.messageId, receiveCount };
+  const failed = (text: string, fields: Record<string, unknown>, error: unknown) =>
+    reportFailure(deps, text, { ...context, ...fields }, error);
+  let notification: ReturnType<typeof parseNotification>;
+  try {
+    notification = parseNotification(message.body);
+  } catch (error) {
+    failed("message is not an S3 notification", {}, error);
+    throw error;
+  }
+  if (notification.kind === "test") {
+    count(deps, METRICS.names.skipped);
+    deps.logger.info("skipped S3 test event", { ...context, outcome: "skipped" });
+    return;
+  }
+  for (const record of notification.records) {
+    try {
+      const result = await ingestRecord(record, ingest);
+      count(deps, METRICS.names[result.outcome]);
+      deps.logger.info(`event ${result.outcome}`, { ...context, ...result });
+    } catch (error) {
+      const { key: objectKey, sequencer } = record.s3.object;
+      const fields = { eventName: record.eventName, objectKey, sequencer, ...locate(objectKey) };
+      failed("event failed", fields, error);
+      throw error;
+    }
+  }
+}
+
+/** Logs and counts a failed message; on its last delivery, it says it is dead-lettered. */
+function reportFailure(
+  deps: SubscriberDeps,
+  text: string,
+  fields: { receiveCount: number } & Record<string, unknown>,
+  error: unknown,
+): void {
+  count(deps, METRICS.names.failed);
+  const last = fields.receiveCount >= deps.maxReceiveCount;
+  if (last) count(deps, METRICS.names.deadLettered);
+  deps.logger.error(last ? `${text}: last delivery, dead-lettered` : text, {
+    ...fields,
+    outcome: "failed",
+    deadLettered: last,
+    error: error as Error,
+  });
+}
+
+/** Counts one occurrence of a metric. */
+function count(deps: Pick<SubscriberDeps, "metrics">, name: string): void {
+  deps.metrics.addMetric(name, MetricUnit.Count, 1);
 }
 
 /** Tenant and key of an event's object key, when it can be read (for logs). */
