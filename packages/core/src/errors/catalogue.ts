@@ -2,41 +2,63 @@ import { FilegateError, isFilegateError } from "./error";
 
 type Details = Record<string, unknown>;
 
-/** The catalogue: one constructor per code of `ERROR_STATUS`; every error a caller sees is built here. */
+/**
+ * The catalogue: one constructor per code of `ERROR_STATUS`; every error a caller sees is built
+ * here. Methods rather than arrow functions: this object is in every handler's bundle, and a
+ * bundle that keeps names wraps each arrow function in a call that names it.
+ */
 export const Errors = {
-  badRequest: (message: string, details?: Details) =>
-    new FilegateError("bad_request", message, { details }),
-  invalidKey: (reason: string) =>
-    new FilegateError("invalid_key", `Invalid key: ${reason}`, { details: { reason } }),
-  invalidCursor: (reason: string) =>
-    new FilegateError("invalid_cursor", `Invalid cursor: ${reason}`),
-  unauthorized: (message = "A valid bearer token is required", invalidToken = false) =>
-    new FilegateError("unauthorized", message, {
+  badRequest(message: string, details?: Details) {
+    return new FilegateError("bad_request", message, { details });
+  },
+  invalidKey(reason: string) {
+    return new FilegateError("invalid_key", `Invalid key: ${reason}`, { details: { reason } });
+  },
+  invalidCursor(reason: string) {
+    return new FilegateError("invalid_cursor", `Invalid cursor: ${reason}`);
+  },
+  unauthorized(message = "A valid bearer token is required", invalidToken = false) {
+    return new FilegateError("unauthorized", message, {
       headers: {
         "WWW-Authenticate": invalidToken ? 'Bearer error="invalid_token"' : "Bearer",
       },
-    }),
-  forbidden: (message: string) => new FilegateError("forbidden", message),
-  notFound: (message = "No such file") => new FilegateError("not_found", message),
-  methodNotAllowed: (method: string, allow: readonly string[]) =>
-    new FilegateError("method_not_allowed", `Method ${method} is not allowed here`, {
+    });
+  },
+  forbidden(message: string) {
+    return new FilegateError("forbidden", message);
+  },
+  notFound(message = "No such file") {
+    return new FilegateError("not_found", message);
+  },
+  methodNotAllowed(method: string, allow: readonly string[]) {
+    return new FilegateError("method_not_allowed", `Method ${method} is not allowed here`, {
       headers: { Allow: allow.join(", ") },
-    }),
-  conflict: (message: string) => new FilegateError("conflict", message),
-  preconditionFailed: (message: string) => new FilegateError("precondition_failed", message),
+    });
+  },
+  conflict(message: string) {
+    return new FilegateError("conflict", message);
+  },
+  preconditionFailed(message: string) {
+    return new FilegateError("precondition_failed", message);
+  },
   /** One object over the tenant's largest file: `details` holds `{limit, requested}`. */
-  tooLarge: (message: string, details?: Details) =>
-    new FilegateError("too_large", message, { details }),
+  tooLarge(message: string, details?: Details) {
+    return new FilegateError("too_large", message, { details });
+  },
   /** Over the tenant's bytes or files: `details` holds `{dimension, limit, used, reserved, requested}`. */
-  quotaExceeded: (message: string, details?: Details) =>
-    new FilegateError("quota_exceeded", message, { details }),
-  unsupportedMediaType: (message: string, details?: Details) =>
-    new FilegateError("unsupported_media_type", message, { details }),
+  quotaExceeded(message: string, details?: Details) {
+    return new FilegateError("quota_exceeded", message, { details });
+  },
+  unsupportedMediaType(message: string, details?: Details) {
+    return new FilegateError("unsupported_media_type", message, { details });
+  },
   /** What an error outside the catalogue is answered with: nothing about it is said. */
-  internalError: (cause?: unknown) =>
-    new FilegateError("internal_error", "Internal server error", { cause }),
-  serviceUnavailable: (message: string, cause?: unknown) =>
-    new FilegateError("service_unavailable", message, { cause }),
+  internalError(cause?: unknown) {
+    return new FilegateError("internal_error", "Internal server error", { cause });
+  },
+  serviceUnavailable(message: string, cause?: unknown) {
+    return new FilegateError("service_unavailable", message, { cause });
+  },
 } as const;
 
 /**
