@@ -2,6 +2,7 @@ import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { TenantAccounts } from "../accounts";
 import { AuditLog } from "../audit";
 import type { Settings } from "../config";
+import { EventCommitter } from "../events";
 import { FileIndex } from "../files";
 import { UploadIntents, UploadVerifier } from "../uploads";
 
@@ -12,6 +13,8 @@ export interface Store {
   accounts: TenantAccounts;
   intents: UploadIntents;
   verifier: UploadVerifier;
+  /** The table side of event ingestion. */
+  commits: EventCommitter;
 }
 
 /**
@@ -43,5 +46,12 @@ export function openStore(options: {
     retentionSeconds: settings.auditRetentionSeconds,
   });
   const verifier = new UploadVerifier({ intents, audit, accounts });
-  return { files, audit, accounts, intents, verifier };
+  const commits = new EventCommitter({
+    client,
+    tableName,
+    journal: audit,
+    accounts,
+    tombstoneTtlSeconds: settings.tombstoneTtlSeconds,
+  });
+  return { files, audit, accounts, intents, verifier, commits };
 }
