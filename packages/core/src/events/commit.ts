@@ -157,8 +157,11 @@ export class EventCommitter extends TableRepository {
         records.slice(at, at + MAX_BATCH_WRITE).map((plan) => this.journalItem(plan)),
       );
     }
+    // Only the writer that moved a state counts it: a record found missing next to a state
+    // that already holds its event may be another delivery's, still on its way.
+    const moved = written.filter((plan) => plan.state);
     await Promise.all(
-      this.usageUpdates(written).map((update) => aws(this.client.send(new UpdateCommand(update)))),
+      this.usageUpdates(moved).map((update) => aws(this.client.send(new UpdateCommand(update)))),
     );
     return retry;
   }
