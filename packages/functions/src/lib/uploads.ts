@@ -5,6 +5,7 @@ import { accounts } from "./accounts";
 import { auditLog } from "./audit-log";
 import { fileIndex } from "./file-index";
 import { intents } from "./intents";
+import { keyring } from "./keyring";
 import { presigner } from "./presigner";
 import { s3 } from "./s3";
 import { settings } from "./settings";
@@ -16,6 +17,7 @@ export const uploads = new UploadService({
   files: fileIndex,
   presigner,
   audit: auditLog,
+  keyring,
   storage: s3ObjectStorage(s3, Resource.FileBucket.name),
   settings,
 });
