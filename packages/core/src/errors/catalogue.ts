@@ -17,6 +17,10 @@ export const Errors = {
   invalidCursor(reason: string) {
     return new FilegateError("invalid_cursor", `Invalid cursor: ${reason}`);
   },
+  /** A multipart part size outside S3's or the tenant's bounds: `details` holds `{requested, min, max}`. */
+  invalidPartSize(message: string, details: Details) {
+    return new FilegateError("invalid_part_size", message, { details });
+  },
   unauthorized(message = "A valid bearer token is required", invalidToken = false) {
     return new FilegateError("unauthorized", message, {
       headers: {

@@ -11,7 +11,7 @@ import {
 import type { Principal } from "../auth";
 import { Errors } from "../errors";
 import type { FileLookup } from "../files";
-import type { ObjectStorage, PresignedRequest } from "../storage";
+import type { ObjectStorage, PresignedRequest, StoredPart } from "../storage";
 import { type FileKey, mustBeValidKey, objectKeyFor } from "../tenancy";
 import {
   INTENT_METADATA,
@@ -43,11 +43,18 @@ export interface IntentView {
   method: "single" | "multipart";
   status: IntentStatus;
   expiresAt: string;
+  /** A multipart upload's part size, as signed. */
+  partSize?: number;
+  partCount?: number;
+  /** A pending multipart upload's parts that storage already holds, for resuming. */
+  parts?: StoredPart[];
 }
 
+type CreatedBase = Omit<IntentView, "status" | "partSize" | "partCount" | "parts">;
+
 export type IntentCreated =
-  | (Omit<IntentView, "status"> & { method: "single"; upload: PresignedRequest })
-  | (Omit<IntentView, "status"> & {
+  | (CreatedBase & { method: "single"; upload: PresignedRequest })
+  | (CreatedBase & {
       method: "multipart";
       partSize: number;
       partCount: number;
@@ -82,6 +89,9 @@ export async function createIntent(
   const plan = planUpload(size, {
     thresholdBytes: deps.settings.multipartThresholdBytes,
     minPartSize: deps.settings.partSizeBytes,
+    multipart: request.multipart,
+    partSize: request.partSize,
+    maxPartSize: limits.maxObjectBytes,
   });
   const intent = newIntent(deps, principal, key, request, plan);
   const conditions: GrantConditions = {

@@ -8,7 +8,7 @@ import type { ObjectStorage, Presigner } from "../storage";
 import { objectKeyFor, type TenantId } from "../tenancy";
 import { completeMultipart } from "./complete";
 import type { CompleteRequest } from "./completion";
-import { createIntent, type IntentView, type UploadSettings } from "./create";
+import { createIntent, type UploadSettings } from "./create";
 import type { UploadIntent, UploadIntents } from "./intents";
 import { type PartUrl, selectParts, signParts } from "./parts";
 import type { IntentRequest } from "./requests";
@@ -169,26 +169,4 @@ export function recountUsage(
       },
     };
   });
-}
-
-/**
- * Where an upload of the caller's tenant stands (`GET /uploads/{id}`); another tenant's
- * upload is as good as absent (404). Needs only the intents, not the storage.
- */
-export async function intentStatus(
-  intents: Pick<UploadIntents, "get">,
-  principal: Principal,
-  id: string,
-): Promise<IntentView> {
-  const intent = await intents.get(id);
-  if (!intent || intent.tenant !== principal.tenant) throw Errors.notFound("No such upload");
-  return {
-    id: intent.id,
-    key: intent.key,
-    size: intent.size,
-    contentType: intent.contentType,
-    method: intent.method,
-    status: intent.status,
-    expiresAt: intent.expiresAt,
-  };
 }
