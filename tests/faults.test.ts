@@ -42,7 +42,7 @@ beforeAll(async () => {
   const opened = openStore({
     client: documentClientFor(stack.state),
     tableName: stack.state.table,
-    settings: loadSettings({}),
+    settings: loadSettings(process.env),
   });
   index = opened.files;
   audit = opened.audit;

@@ -216,7 +216,7 @@ export async function settle(
     await deps.accounts.adjust(tenant, usageChange(change.item));
   }
   const intent = change.verdict?.intent;
-  if (intent?.status === "pending") {
+  if (intent) {
     const to = change.verdict?.admitted ? "committed" : "quarantined";
     if (await deps.intents.finish(intent.id, to, change.verdict?.reason)) {
       await deps.accounts.release(tenant, { bytes: intent.size, objects: 1 });

@@ -24,7 +24,8 @@ export interface PreparedEvent {
   /** Created objects: admitted or not, and why. */
   verdict?: Verdict;
   reason?: string;
-  grant?: AuditRecord | undefined;
+  /** The grant the event is attributed to: its attestation (writes) or the journal (deletes). */
+  grant?: Pick<AuditRecord, "id" | "actor"> | undefined;
   attribution: Attribution;
   /** The event's journal record, but for `stale`, which only the table can tell. */
   record: Omit<EventRecordInput, "stale">;

@@ -1,5 +1,6 @@
 import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { TenantAccounts } from "../accounts";
+import { parseKeyring } from "../attest";
 import { AuditLog } from "../audit";
 import type { Settings } from "../config";
 import { EventCommitter } from "../events";
@@ -26,7 +27,10 @@ export interface Store {
 export function openStore(options: {
   client: DynamoDBDocumentClient;
   tableName: string;
-  settings: Pick<Settings, "tombstoneTtlSeconds" | "auditRetentionSeconds" | "defaultLimits">;
+  settings: Pick<
+    Settings,
+    "tombstoneTtlSeconds" | "auditRetentionSeconds" | "defaultLimits" | "attestationKeys"
+  >;
 }): Store {
   const { client, tableName, settings } = options;
   const files = new FileIndex({
@@ -45,7 +49,10 @@ export function openStore(options: {
     tableName,
     retentionSeconds: settings.auditRetentionSeconds,
   });
-  const verifier = new UploadVerifier({ intents, audit, accounts });
+  const verifier = new UploadVerifier({
+    keyring: parseKeyring(settings.attestationKeys),
+    accounts,
+  });
   const commits = new EventCommitter({
     client,
     tableName,
