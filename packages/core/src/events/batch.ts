@@ -62,6 +62,7 @@ export async function ingestBatch(
   // S3 says. (A change in between fails the write's conditions, and the round reads again.)
   const prefetch =
     located.length > 0 ? deps.commits.read(located).catch(() => undefined) : undefined;
+  deps.prefetchLimits?.([...new Set(located.map((place) => place.tenant))]);
   const events: PreparedEvent[] = [];
   await Promise.all(
     located.map(async (place) => {

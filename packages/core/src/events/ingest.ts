@@ -21,6 +21,11 @@ export interface IngestDeps {
   /** Events of other buckets are skipped. */
   bucket: string;
   describeObject: DescribeObject;
+  /**
+   * Starts reading the limits of the batch's tenants that {@link verify} will want, so that
+   * the read runs alongside the HeadObjects rather than after them.
+   */
+  prefetchLimits?(tenants: readonly string[]): void;
 }
 
 export type IngestOutcome = ApplyOutcome | "skipped";
