@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { newKeyringEntry, parseKeyring } from "../attest";
 import type { Principal } from "../auth";
 import { createPresigner } from "../storage";
 import type { FileKey, TenantId } from "../tenancy";
@@ -34,6 +35,7 @@ function issuer(record: (grant: GrantInput) => Promise<void> = async () => {}) {
         records.push(grant);
       },
     },
+    parseKeyring(newKeyringEntry("test")),
     () => issuedAt,
   );
   return { grants, records };

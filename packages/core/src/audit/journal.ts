@@ -92,8 +92,13 @@ export class AuditJournal extends TableRepository {
 
   /** Records an S3 event once: a redelivery maps to the same record and changes nothing. */
   async recordEvent(event: EventRecordInput): Promise<"written" | "exists"> {
+    return this.put(this.eventItem(event));
+  }
+
+  /** The stored item of an S3 event's record (for writers that batch it with other items). */
+  eventItem(event: EventRecordInput): Record<string, unknown> {
     const time = new Date(event.eventTime).toISOString();
-    return this.put({
+    return {
       ...this.keys(event.tenant, event.key, time, event.id),
       kind: "event",
       action: event.action,
@@ -107,7 +112,7 @@ export class AuditJournal extends TableRepository {
       ...(event.grant ? { grantId: event.grant.id } : {}),
       ...(event.verdict ? { verdict: event.verdict } : {}),
       ...(event.reason ? { reason: event.reason } : {}),
-    });
+    };
   }
 
   /** A grant of this file by id (the id written into an object's metadata), if it exists. */

@@ -63,6 +63,12 @@ export const Errors = {
   serviceUnavailable(message: string, cause?: unknown) {
     return new FilegateError("service_unavailable", message, { cause });
   },
+  attestationUnconfigured() {
+    return new FilegateError(
+      "attestation_unconfigured",
+      "The service has no attestation key configured, so it cannot sign uploads or cursors",
+    );
+  },
 } as const;
 
 /**

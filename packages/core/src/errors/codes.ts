@@ -19,6 +19,7 @@ export const ERROR_STATUS = {
   unsupported_media_type: 415,
   internal_error: 500,
   service_unavailable: 503,
+  attestation_unconfigured: 503,
 } as const satisfies Record<string, number>;
 
 /** A stable error code a client can branch on. */

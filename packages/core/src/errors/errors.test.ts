@@ -26,6 +26,7 @@ const SAMPLES = {
   unsupportedMediaType: Errors.unsupportedMediaType("No", { allowed: ["image/*"] }),
   internalError: Errors.internalError(new Error("boom")),
   serviceUnavailable: Errors.serviceUnavailable("busy"),
+  attestationUnconfigured: Errors.attestationUnconfigured(),
 } satisfies Record<keyof typeof Errors, FilegateError>;
 
 describe("the error catalogue", () => {

@@ -1,4 +1,5 @@
 import type { TenantAccounts } from "../accounts";
+import type { Keyring } from "../attest";
 import { type AuditJournal, type RequestOrigin, UploadGrantIssuer } from "../audit";
 import type { Principal } from "../auth";
 import { Errors } from "../errors";
@@ -18,6 +19,8 @@ export interface UploadServiceDeps {
   files: Pick<FileIndex, "getPresent" | "totals">;
   presigner: Presigner;
   audit: Pick<AuditJournal, "recordGrant">;
+  /** The keys upload attestations are sealed with. */
+  keyring: Keyring;
   storage: ObjectStorage;
   settings: UploadSettings;
   now?: () => Date;
@@ -36,7 +39,7 @@ export class UploadService {
 
   constructor(private readonly deps: UploadServiceDeps) {
     this.now = deps.now ?? (() => new Date());
-    this.grants = new UploadGrantIssuer(deps.presigner, deps.audit, this.now);
+    this.grants = new UploadGrantIssuer(deps.presigner, deps.audit, deps.keyring, this.now);
   }
 
   /** `POST /uploads`: a new intent and how to upload it (see {@link createIntent}). */

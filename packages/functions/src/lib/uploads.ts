@@ -3,6 +3,7 @@ import { accounts } from "./accounts";
 import { auditLog } from "./audit-log";
 import { fileIndex } from "./file-index";
 import { intents } from "./intents";
+import { keyring } from "./keyring";
 import { presigner } from "./presigner";
 import { settings } from "./settings";
 import { storage } from "./storage";
@@ -14,6 +15,7 @@ export const uploads = new UploadService({
   files: fileIndex,
   presigner,
   audit: auditLog,
+  keyring,
   storage,
   settings,
 });
