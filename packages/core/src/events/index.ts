@@ -1,2 +1,3 @@
+export * from "./admission";
 export * from "./ingest";
 export * from "./notification";

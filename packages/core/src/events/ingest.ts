@@ -1,4 +1,4 @@
-import type { TenantAccounts } from "../accounts";
+import type { Amount, TenantAccounts } from "../accounts";
 import type { AuditJournal } from "../audit";
 import { type Attribution, actionOfEvent, eventRecordId } from "../audit";
 import { type ApplyResult, type FileIndex, type RemovedEvent, usageChange } from "../files";
@@ -6,6 +6,7 @@ import { type DescribeObject, unquote } from "../storage";
 import { type FileItem, normalizeSequencer } from "../table";
 import { type FileKey, parseObjectKey, type TenantId } from "../tenancy";
 import type { Arrival, UploadIntents, Verdict } from "../uploads";
+import { admitArrival, NOTHING } from "./admission";
 import { decodeEventKey, type S3EventRecord } from "./notification";
 
 export interface IngestDeps {
@@ -13,7 +14,7 @@ export interface IngestDeps {
   audit: Pick<AuditJournal, "recordEvent" | "latestGrantAt">;
   /** Verification on arrival: is a created object the tenant's file, and what explains it. */
   verify(arrival: Arrival): Promise<Verdict>;
-  accounts: Pick<TenantAccounts, "adjust" | "release">;
+  accounts: Pick<TenantAccounts, "adjust" | "release" | "admit">;
   intents: Pick<UploadIntents, "finish">;
   /** Events of other buckets are skipped. */
   bucket: string;
@@ -66,9 +67,14 @@ export async function ingestRecord(record: S3EventRecord, deps: IngestDeps): Pro
   const size = record.s3.object.size ?? 0;
   const at = { tenant, key, seq, eventTime };
 
-  const { applied, verdict, etag } =
+  const { applied, verdict, etag, admitted } =
     action === "delete"
-      ? { applied: await deps.index.applyRemoved(at), verdict: undefined, etag: "" }
+      ? {
+          applied: await deps.index.applyRemoved(at),
+          verdict: undefined,
+          etag: "",
+          admitted: NOTHING,
+        }
       : await applyCreation(record, objectKey, { ...at, size }, deps);
 
   const { grant, attribution, written } = await recordAudit(
@@ -81,6 +87,7 @@ export async function ingestRecord(record: S3EventRecord, deps: IngestDeps): Pro
     item: applied.outcome === "stale" ? undefined : applied.item,
     recorded: written === "written",
     verdict,
+    admitted,
   });
 
   return {
@@ -121,8 +128,8 @@ async function applyCreation(
   record: S3EventRecord,
   objectKey: string,
   at: RemovedEvent & { size: number },
-  deps: Pick<IngestDeps, "describeObject" | "verify" | "index">,
-): Promise<{ applied: ApplyResult; verdict: Verdict; etag: string }> {
+  deps: Pick<IngestDeps, "describeObject" | "verify" | "index" | "accounts">,
+): Promise<{ applied: ApplyResult; verdict: Verdict; etag: string; admitted: Amount }> {
   const { tenant, key, size } = at;
   let etag = unquote(record.s3.object.eTag ?? "");
   const current = await deps.describeObject(objectKey);
@@ -130,7 +137,7 @@ async function applyCreation(
   const same = current !== undefined && (etag === "" || unquote(current.etag) === etag);
   if (same && current) etag ||= unquote(current.etag);
   const contentType = same && current ? current.contentType : DEFAULT_CONTENT_TYPE;
-  const verdict: Verdict =
+  const verified: Verdict =
     same && current
       ? await deps.verify({
           tenant,
@@ -141,6 +148,7 @@ async function applyCreation(
           sha256: current.sha256,
         })
       : { admitted: false, reason: "it was replaced or removed before it could be verified" };
+  const { verdict, admitted } = await admitArrival(deps.accounts, tenant, size, verified);
   const applied = await deps.index.applyCreated({
     ...at,
     etag,
@@ -148,7 +156,7 @@ async function applyCreation(
     state: verdict.admitted ? "present" : "quarantined",
     ...(verdict.reason ? { reason: verdict.reason } : {}),
   });
-  return { applied, verdict, etag };
+  return { applied, verdict, etag, admitted };
 }
 
 /**
@@ -200,16 +208,26 @@ async function recordAudit(
  * The accounting after a file's state changed, shared by event ingestion and the reconciler:
  * the tenant's usage moves by the change (only for the caller that wrote the change's audit
  * record: once per change), and an upload intent the object fulfils leaves `pending` (only
- * the call that moves it releases its reservation).
+ * the call that moves it releases its reservation). What quota admission already added
+ * (`admitted`, see {@link admitArrival}) is taken off the change, and given back when the
+ * change is not this caller's to count.
  */
 export async function settle(
   deps: Pick<IngestDeps, "accounts" | "intents">,
   tenant: string,
-  change: { item: FileItem | undefined; recorded: boolean; verdict: Verdict | undefined },
+  change: {
+    item: FileItem | undefined;
+    recorded: boolean;
+    verdict: Verdict | undefined;
+    admitted?: Amount;
+  },
 ): Promise<void> {
-  if (change.recorded && change.item) {
-    await deps.accounts.adjust(tenant, usageChange(change.item));
-  }
+  const moved = change.recorded && change.item ? usageChange(change.item) : NOTHING;
+  const admitted = change.admitted ?? NOTHING;
+  await deps.accounts.adjust(tenant, {
+    bytes: moved.bytes - admitted.bytes,
+    objects: moved.objects - admitted.objects,
+  });
   const intent = change.verdict?.intent;
   if (intent) {
     const to = change.verdict?.admitted ? "committed" : "quarantined";
