@@ -58,3 +58,39 @@ export function send(signed: Signed, body?: Uint8Array | string, url = signed.ur
     ...(body === undefined ? {} : { body: new Blob([body]) }),
   });
 }
+
+/**
+ * A grant of the local API asked from another loopback address (`127.0.0.2`): a second
+ * device, as far as the API and S3 can tell.
+ */
+export async function grantFrom(
+  localAddress: string,
+  url: string,
+  method: string,
+  authorization: string,
+): Promise<Signed> {
+  const { request } = await import("node:http");
+  return new Promise((resolve, reject) => {
+    const req = request(
+      url,
+      {
+        method,
+        localAddress,
+        headers: { Authorization: authorization, Accept: "application/json" },
+      },
+      (res) => {
+        let text = "";
+        res.on("data", (chunk) => {
+          text += chunk;
+        });
+        res.on("end", () =>
+          res.statusCode === 200
+            ? resolve(JSON.parse(text))
+            : reject(new Error(`${res.statusCode} ${text}`)),
+        );
+      },
+    );
+    req.on("error", reject);
+    req.end();
+  });
+}

@@ -42,6 +42,8 @@ export interface EventRecordInput {
   stale: boolean;
   attribution: Attribution;
   grant?: { id: string; actor: string } | undefined;
+  /** `ambiguous` attribution: the grants that could each have been used. */
+  candidates?: string[] | undefined;
   verdict?: "admitted" | "quarantined";
   reason?: string;
 }
@@ -105,6 +107,7 @@ export class AuditJournal extends TableRepository {
       stale: event.stale,
       attribution: event.attribution,
       ...(event.grant ? { grantId: event.grant.id } : {}),
+      ...(event.candidates?.length ? { candidates: event.candidates } : {}),
       ...(event.verdict ? { verdict: event.verdict } : {}),
       ...(event.reason ? { reason: event.reason } : {}),
     });
@@ -124,8 +127,8 @@ export class AuditJournal extends TableRepository {
   }
 
   /**
-   * The latest grant of `action` on this file that was valid at `at`: how a removal is
-   * linked to whoever was allowed to delete the file then.
+   * The latest grant of `action` on this file that was valid at `at`: whether someone was
+   * allowed to delete the file then.
    */
   async latestGrantAt(
     tenant: string,
@@ -133,9 +136,25 @@ export class AuditJournal extends TableRepository {
     action: AuditAction,
     at: string,
   ): Promise<AuditRecord | undefined> {
+    return (await this.grantsAt(tenant, key, action, at, 1))[0];
+  }
+
+  /**
+   * The grants of `action` on this file whose URLs were valid at `at` (issued before it,
+   * expiring after it, give or take S3's clock), newest first, up to `limit`: the candidates
+   * an event could have been made with (`attributeEvent`).
+   */
+  async grantsAt(
+    tenant: string,
+    key: string,
+    action: AuditAction,
+    at: string,
+    limit = 20,
+  ): Promise<AuditRecord[]> {
     const atMs = Date.parse(at);
     const latestIssue = new Date(atMs + CLOCK_SLACK_MS).toISOString();
     const { pk } = auditKey(tenant, key, at, "");
+    const found: AuditRecord[] = [];
     let exclusiveStartKey: Record<string, unknown> | undefined;
     for (let round = 0; round < MAX_READ_ROUNDS; round++) {
       const result = await aws(
@@ -160,13 +179,15 @@ export class AuditJournal extends TableRepository {
       );
       for (const item of result.Items ?? []) {
         const record = toRecord(item);
-        if (record.expiresAt && Date.parse(record.expiresAt) + CLOCK_SLACK_MS >= atMs)
-          return record;
+        if (record.expiresAt && Date.parse(record.expiresAt) + CLOCK_SLACK_MS >= atMs) {
+          found.push(record);
+          if (found.length >= limit) return found;
+        }
       }
       exclusiveStartKey = result.LastEvaluatedKey;
-      if (!exclusiveStartKey) return undefined;
+      if (!exclusiveStartKey) return found;
     }
-    return undefined;
+    return found;
   }
 
   private keys(tenant: string, key: string, time: string, id: string) {
@@ -219,6 +240,7 @@ const RECORD_FIELDS = [
   "stale",
   "grantId",
   "attribution",
+  "candidates",
   "verdict",
   "reason",
 ] as const;

@@ -1,17 +1,18 @@
 import type { Amount, TenantAccounts } from "../accounts";
 import type { AuditJournal } from "../audit";
-import { type Attribution, actionOfEvent, eventRecordId } from "../audit";
+import { type Attribution, actionOfEvent, eventRecordId, GRANT_METADATA } from "../audit";
 import { type ApplyResult, type FileIndex, type RemovedEvent, usageChange } from "../files";
 import { type DescribeObject, unquote } from "../storage";
 import { type FileItem, normalizeSequencer } from "../table";
 import { type FileKey, parseObjectKey, type TenantId } from "../tenancy";
 import type { Arrival, UploadIntents, Verdict } from "../uploads";
 import { admitArrival, NOTHING } from "./admission";
+import { type Evidence, gatherEvidence, supersededVerdict } from "./evidence";
 import { decodeEventKey, type S3EventRecord } from "./notification";
 
 export interface IngestDeps {
   index: Pick<FileIndex, "applyCreated" | "applyRemoved">;
-  audit: Pick<AuditJournal, "recordEvent" | "latestGrantAt">;
+  audit: Pick<AuditJournal, "recordEvent" | "grantsAt">;
   /** Verification on arrival: is a created object the tenant's file, and what explains it. */
   verify(arrival: Arrival): Promise<Verdict>;
   accounts: Pick<TenantAccounts, "adjust" | "release" | "admit">;
@@ -77,7 +78,7 @@ export async function ingestRecord(record: S3EventRecord, deps: IngestDeps): Pro
         }
       : await applyCreation(record, objectKey, { ...at, size }, deps);
 
-  const { grant, attribution, written } = await recordAudit(
+  const { grant, attribution, written, settled } = await recordAudit(
     record,
     { ...at, objectKey, action, size, etag, applied, verdict },
     deps,
@@ -86,7 +87,7 @@ export async function ingestRecord(record: S3EventRecord, deps: IngestDeps): Pro
   await settle(deps, tenant, {
     item: applied.outcome === "stale" ? undefined : applied.item,
     recorded: written === "written",
-    verdict,
+    verdict: settled,
     admitted,
   });
 
@@ -147,7 +148,12 @@ async function applyCreation(
           metadata: current.metadata,
           sha256: current.sha256,
         })
-      : { admitted: false, reason: "it was replaced or removed before it could be verified" };
+      : {
+          admitted: false,
+          reason: "it was replaced or removed before it could be verified",
+          replaced: true,
+          currentGrant: current?.metadata[GRANT_METADATA],
+        };
   const { verdict, admitted } = await admitArrival(deps.accounts, tenant, size, verified);
   const applied = await deps.index.applyCreated({
     ...at,
@@ -177,15 +183,17 @@ async function recordAudit(
 ) {
   const { tenant, key, action, eventTime, verdict } = event;
   const { sequencer } = record.s3.object;
-  const grant =
-    action === "write"
-      ? verdict?.grant
-      : await deps.audit.latestGrantAt(tenant, key, "delete", eventTime);
-  const attribution: Attribution = grant
-    ? action === "write"
-      ? "metadata"
-      : "recent-grant"
-    : "none";
+  const evidence: Evidence =
+    action === "delete" || verdict?.replaced
+      ? await gatherEvidence(deps.audit, {
+          ...{ tenant, key, action, eventTime, size: event.size },
+          sourceIp: record.requestParameters?.sourceIPAddress,
+          currentGrant: verdict?.currentGrant,
+        })
+      : verdict?.grant
+        ? { attribution: "metadata", grant: verdict.grant }
+        : { attribution: "none" };
+  const { grant, attribution, candidates } = evidence;
   const written = await deps.audit.recordEvent({
     id: eventRecordId(deps.bucket, event.objectKey, sequencer, record.eventName),
     tenant,
@@ -198,10 +206,12 @@ async function recordAudit(
     stale: event.applied.outcome === "stale",
     attribution,
     grant: grant && grant.actor !== null ? { id: grant.id, actor: grant.actor } : undefined,
+    candidates,
     ...(verdict ? { verdict: verdict.admitted ? "admitted" : "quarantined" } : {}),
     ...(verdict?.reason ? { reason: verdict.reason } : {}),
   });
-  return { grant, attribution, written };
+  const settled = verdict && supersededVerdict(verdict, evidence);
+  return { grant, attribution, written, settled };
 }
 
 /**
@@ -230,7 +240,11 @@ export async function settle(
   });
   const intent = change.verdict?.intent;
   if (intent) {
-    const to = change.verdict?.admitted ? "committed" : "quarantined";
+    const to = change.verdict?.admitted
+      ? "committed"
+      : change.verdict?.superseded
+        ? "superseded"
+        : "quarantined";
     if (await deps.intents.finish(intent.id, to, change.verdict?.reason)) {
       await deps.accounts.release(tenant, { bytes: intent.size, objects: 1 });
     }

@@ -25,6 +25,12 @@ export interface Verdict {
   intent?: { id: string; size: number };
   /** The verified attestation. */
   attestation?: Attestation;
+  /** The upload was replaced in S3 before it could be read (no attestation to verify). */
+  replaced?: boolean;
+  /** A replaced upload: the grant of the object S3 holds now, as its metadata names it. */
+  currentGrant?: string | undefined;
+  /** Its upload intent ended superseded: replaced before verification. */
+  superseded?: boolean;
   /** A plain PUT's tenant limits, read to verify it: its arrival is then admitted against them. */
   limits?: TenantLimits;
 }
