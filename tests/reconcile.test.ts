@@ -71,6 +71,7 @@ beforeAll(async () => {
   deps = {
     index,
     audit,
+    commits: store.commits,
     accounts: store.accounts,
     intents: store.intents,
     verify: (arrival) => store.verifier.verify(arrival),

@@ -1,5 +1,6 @@
 import { type Attribution, type AuditJournal, attributeEvent } from "../audit";
 import type { Verdict } from "../uploads";
+import type { S3EventRecord } from "./notification";
 
 /** What an event without a readable attestation is linked to, by the evidence S3 gives. */
 export interface Evidence {
@@ -63,4 +64,33 @@ export function supersededVerdict(verdict: Verdict, evidence: Evidence): Verdict
     superseded: true,
     reason: "its upload was replaced before it could be verified",
   };
+}
+
+/**
+ * Who an event is attributed to: a verified upload, to its attestation's grant; a removal or
+ * an upload replaced before it could be read, by the evidence S3 gives ({@link gatherEvidence}).
+ */
+export async function attribute(
+  record: S3EventRecord,
+  event: {
+    tenant: string;
+    key: string;
+    action: "write" | "delete";
+    eventTime: string;
+    size: number;
+  },
+  created: { verdict: Verdict | undefined },
+  deps: { audit: Pick<AuditJournal, "grantsAt"> },
+): Promise<Evidence> {
+  const { verdict } = created;
+  if (event.action === "delete" || verdict?.replaced) {
+    return gatherEvidence(deps.audit, {
+      ...event,
+      sourceIp: record.requestParameters?.sourceIPAddress,
+      currentGrant: verdict?.currentGrant,
+    });
+  }
+  return verdict?.grant
+    ? { attribution: "metadata", grant: verdict.grant }
+    : { attribution: "none" };
 }

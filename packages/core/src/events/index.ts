@@ -1,3 +1,5 @@
 export * from "./admission";
+export * from "./commit";
 export * from "./ingest";
 export * from "./notification";
+export * from "./plan";

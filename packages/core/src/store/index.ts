@@ -3,6 +3,7 @@ import { TenantAccounts } from "../accounts";
 import { parseKeyring } from "../attest";
 import { AuditLog } from "../audit";
 import type { Settings } from "../config";
+import { EventCommitter } from "../events";
 import { FileIndex } from "../files";
 import { UploadIntents, UploadVerifier } from "../uploads";
 
@@ -13,6 +14,8 @@ export interface Store {
   accounts: TenantAccounts;
   intents: UploadIntents;
   verifier: UploadVerifier;
+  /** The table side of event ingestion. */
+  commits: EventCommitter;
 }
 
 /**
@@ -50,5 +53,12 @@ export function openStore(options: {
     keyring: parseKeyring(settings.attestationKeys),
     accounts,
   });
-  return { files, audit, accounts, intents, verifier };
+  const commits = new EventCommitter({
+    client,
+    tableName,
+    journal: audit,
+    accounts,
+    tombstoneTtlSeconds: settings.tombstoneTtlSeconds,
+  });
+  return { files, audit, accounts, intents, verifier, commits };
 }
