@@ -1,3 +1,4 @@
+export * from "./admission";
 export * from "./batch";
 export * from "./commit";
 export * from "./ingest";
