@@ -4,7 +4,7 @@ import type { Principal } from "../auth";
 import { createPresigner } from "../storage";
 import type { FileKey, TenantId } from "../tenancy";
 import { GRANT_METADATA, UploadGrantIssuer } from "./grants";
-import type { GrantInput } from "./journal";
+import type { GrantInput } from "./recorder";
 import { timeOfGrantId } from "./records";
 
 const principal: Principal = { tenant: "acme" as TenantId, actor: "alice", scopes: new Set() };

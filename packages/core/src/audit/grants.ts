@@ -2,7 +2,7 @@ import { ATTESTATION_METADATA, type Keyring, sealAttestation, signingKey } from 
 import type { Principal } from "../auth";
 import type { PresignedRequest, Presigner, PresignInput } from "../storage";
 import { type FileKey, objectKeyFor } from "../tenancy";
-import type { AuditJournal } from "./journal";
+import type { GrantRecorder } from "./recorder";
 import { type AuditAction, type GrantConditions, newGrantId } from "./records";
 
 /** The object metadata field that carries the id of the write grant an upload used. */
@@ -62,7 +62,7 @@ export interface GrantedRequest {
 export class GrantIssuer {
   constructor(
     protected readonly presigner: Presigner,
-    private readonly audit: Pick<AuditJournal, "recordGrant">,
+    private readonly audit: Pick<GrantRecorder, "recordGrant">,
     protected readonly keyring: Keyring,
     protected readonly now: () => Date = () => new Date(),
   ) {}

@@ -1,33 +1,8 @@
-import { GetCommand, PutCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
-import { aws, fromAwsError, isConditionFailed } from "../errors";
-import {
-  auditIndexKeys,
-  auditKey,
-  ItemType,
-  LOG_PREFIX,
-  type TableAccess,
-  TableRepository,
-} from "../table";
-import {
-  type Attribution,
-  type AuditAction,
-  type AuditRecord,
-  type GrantConditions,
-  timeOfGrantId,
-} from "./records";
-
-export interface GrantInput {
-  id: string;
-  tenant: string;
-  key: string;
-  actor: string;
-  action: AuditAction;
-  requestId: string;
-  sourceIp: string;
-  userAgent: string;
-  expiresAt: string;
-  conditions?: GrantConditions;
-}
+import { GetCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
+import { aws } from "../errors";
+import { auditKey, LOG_PREFIX } from "../table";
+import { GrantRecorder } from "./recorder";
+import { type Attribution, type AuditAction, type AuditRecord, timeOfGrantId } from "./records";
 
 export interface EventRecordInput {
   id: string;
@@ -42,20 +17,16 @@ export interface EventRecordInput {
   stale: boolean;
   attribution: Attribution;
   grant?: { id: string; actor: string } | undefined;
+  /** `ambiguous` attribution: the grants that could each have been used. */
+  candidates?: string[] | undefined;
   verdict?: "admitted" | "quarantined";
   reason?: string;
-}
-
-export interface AuditLogOptions extends TableAccess {
-  /** How long audit records are kept (DynamoDB TTL). */
-  retentionSeconds: number;
 }
 
 /** Grants may be used a little before their issue time or after their expiry by S3's clock. */
 const CLOCK_SLACK_MS = 5_000;
 /** Rounds of reads when filters thin the results out. */
 export const MAX_READ_ROUNDS = 4;
-const USER_AGENT_MAX = 512;
 
 /**
  * The audit journal: one record per grant the API issues and per S3 event applied to the
@@ -64,32 +35,7 @@ const USER_AGENT_MAX = 512;
  * records and finding grants. Reading pages of records is {@link AuditLog}'s, in a module
  * of its own so that a route that only writes does not carry the query validation.
  */
-export class AuditJournal extends TableRepository {
-  private readonly retentionSeconds: number;
-
-  constructor(options: AuditLogOptions) {
-    super(options);
-    this.retentionSeconds = options.retentionSeconds;
-  }
-
-  /** Records a grant. Its time is the one inside its id ({@link newGrantId}). */
-  async recordGrant(grant: GrantInput): Promise<void> {
-    const time = timeOfGrantId(grant.id);
-    if (!time) throw new RangeError(`Not a grant id: ${grant.id}`);
-    await this.put({
-      ...this.keys(grant.tenant, grant.key, time, grant.id),
-      kind: "grant",
-      action: grant.action,
-      actor: grant.actor,
-      requestId: grant.requestId,
-      sourceIp: grant.sourceIp,
-      userAgent: grant.userAgent.slice(0, USER_AGENT_MAX),
-      // Not `expiresAt`: that attribute is the item's TTL.
-      urlExpiresAt: grant.expiresAt,
-      ...(grant.conditions ? { conditions: grant.conditions } : {}),
-    });
-  }
-
+export class AuditJournal extends GrantRecorder {
   /** Records an S3 event once: a redelivery maps to the same record and changes nothing. */
   async recordEvent(event: EventRecordInput): Promise<"written" | "exists"> {
     return this.put(this.eventItem(event));
@@ -110,6 +56,7 @@ export class AuditJournal extends TableRepository {
       stale: event.stale,
       attribution: event.attribution,
       ...(event.grant ? { grantId: event.grant.id } : {}),
+      ...(event.candidates?.length ? { candidates: event.candidates } : {}),
       ...(event.verdict ? { verdict: event.verdict } : {}),
       ...(event.reason ? { reason: event.reason } : {}),
     };
@@ -129,8 +76,8 @@ export class AuditJournal extends TableRepository {
   }
 
   /**
-   * The latest grant of `action` on this file that was valid at `at`: how a removal is
-   * linked to whoever was allowed to delete the file then.
+   * The latest grant of `action` on this file that was valid at `at`: whether someone was
+   * allowed to delete the file then.
    */
   async latestGrantAt(
     tenant: string,
@@ -138,9 +85,25 @@ export class AuditJournal extends TableRepository {
     action: AuditAction,
     at: string,
   ): Promise<AuditRecord | undefined> {
+    return (await this.grantsAt(tenant, key, action, at, 1))[0];
+  }
+
+  /**
+   * The grants of `action` on this file whose URLs were valid at `at` (issued before it,
+   * expiring after it, give or take S3's clock), newest first, up to `limit`: the candidates
+   * an event could have been made with (`attributeEvent`).
+   */
+  async grantsAt(
+    tenant: string,
+    key: string,
+    action: AuditAction,
+    at: string,
+    limit = 20,
+  ): Promise<AuditRecord[]> {
     const atMs = Date.parse(at);
     const latestIssue = new Date(atMs + CLOCK_SLACK_MS).toISOString();
     const { pk } = auditKey(tenant, key, at, "");
+    const found: AuditRecord[] = [];
     let exclusiveStartKey: Record<string, unknown> | undefined;
     for (let round = 0; round < MAX_READ_ROUNDS; round++) {
       const result = await aws(
@@ -165,42 +128,15 @@ export class AuditJournal extends TableRepository {
       );
       for (const item of result.Items ?? []) {
         const record = toRecord(item);
-        if (record.expiresAt && Date.parse(record.expiresAt) + CLOCK_SLACK_MS >= atMs)
-          return record;
+        if (record.expiresAt && Date.parse(record.expiresAt) + CLOCK_SLACK_MS >= atMs) {
+          found.push(record);
+          if (found.length >= limit) return found;
+        }
       }
       exclusiveStartKey = result.LastEvaluatedKey;
-      if (!exclusiveStartKey) return undefined;
+      if (!exclusiveStartKey) return found;
     }
-    return undefined;
-  }
-
-  private keys(tenant: string, key: string, time: string, id: string) {
-    return {
-      ...auditKey(tenant, key, time, id),
-      ...auditIndexKeys(tenant, time, id),
-      type: ItemType.Audit,
-      id,
-      time,
-      tenant,
-      key,
-      expiresAt: Math.floor(Date.parse(time) / 1000) + this.retentionSeconds,
-    };
-  }
-
-  private async put(item: Record<string, unknown>): Promise<"written" | "exists"> {
-    try {
-      await this.client.send(
-        new PutCommand({
-          TableName: this.tableName,
-          Item: item,
-          ConditionExpression: "attribute_not_exists(pk)",
-        }),
-      );
-      return "written";
-    } catch (error) {
-      if (isConditionFailed(error)) return "exists";
-      throw fromAwsError(error);
-    }
+    return found;
   }
 }
 
@@ -224,6 +160,7 @@ const RECORD_FIELDS = [
   "stale",
   "grantId",
   "attribution",
+  "candidates",
   "verdict",
   "reason",
 ] as const;
