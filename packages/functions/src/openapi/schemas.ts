@@ -58,7 +58,8 @@ export const AuditRecordSchema = z.object({
   sequencer: z.optional(z.string()),
   stale: z.optional(z.boolean()),
   grantId: z.optional(z.string()),
-  attribution: z.optional(z.enum(["metadata", "recent-grant", "reconciled", "none"])),
+  attribution: z.optional(z.enum(["metadata", "recent-grant", "ambiguous", "reconciled", "none"])),
+  candidates: z.optional(z.array(z.string())),
   verdict: z.optional(z.enum(["admitted", "quarantined"])),
   reason: z.optional(z.string()),
 });
@@ -102,7 +103,7 @@ export const IntentCreatedSchema = z.discriminatedUnion("method", [
 export const IntentViewSchema = z.object({
   ...intentBase,
   method: z.enum(["single", "multipart"]),
-  status: z.enum(["pending", "committed", "quarantined", "aborted", "expired"]),
+  status: z.enum(["pending", "committed", "quarantined", "aborted", "expired", "superseded"]),
   partSize: z.optional(count()),
   partCount: z.optional(z.int().check(z.minimum(1), z.maximum(10_000))),
   parts: z.optional(z.array(StoredPartSchema)),
