@@ -11,6 +11,7 @@ import { startAdmin } from "./admin";
 import { type HttpHandler, type LoadedRoute, startApi } from "./api";
 import { LOCAL_ALGORITHM, type LocalAuthority, loadAuthority, type TokenRequest } from "./auth";
 import { EventBridge, requeuePending, savePending } from "./bridge";
+import { startConsole } from "./console";
 import {
   chooseEngine,
   type DynamoEmulator,
@@ -104,12 +105,23 @@ export async function startLocalStack(
       log,
     });
     cleanup.push(() => api.stop());
+    const consoleServer = await startConsole({
+      port: options.consolePort,
+      config: () => ({
+        apiUrl: api.url,
+        devToken: state.devToken,
+        tenantClaim: settings.tenantClaim,
+      }),
+      log,
+    });
+    cleanup.push(() => consoleServer.stop());
     const runJob = await startJobs({ intervalMs: options.jobIntervalMs, log, cleanup });
     const admin = await startAdminServer(() => redriveDeadLetters(deadLetterFile, bridge), log);
     cleanup.push(() => admin.stop());
 
     const parts = { api, s3, dynamo, authority, keyFile, dataDir, deadLetterFile, admin };
-    const state = await stackState(options, parts);
+    const consoleUrl = consoleServer.url;
+    const state = await stackState(options, { ...parts, consoleUrl });
     await publishState(dir, state, cleanup);
     const { done: reconciled } = await reconcileAtStart(bridge, log, cleanup);
     const token = (request: TokenRequest) => authority.issue(request);
@@ -219,6 +231,7 @@ async function stackState(
   options: LocalStackOptions,
   parts: {
     api: { url: string };
+    consoleUrl: string;
     s3: S3Emulator;
     dynamo: DynamoEmulator;
     authority: LocalAuthority;
@@ -231,6 +244,7 @@ async function stackState(
   const { api, s3, dynamo, authority } = parts;
   return {
     apiUrl: api.url,
+    consoleUrl: parts.consoleUrl,
     endpoints: { api: api.url, s3: s3.endpoint, dynamodb: dynamo.endpoint },
     region: options.region,
     bucket: LOCAL_BUCKET,

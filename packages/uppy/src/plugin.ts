@@ -138,6 +138,8 @@ export class Filegate<M extends Meta, B extends Body> extends BasePlugin<Opts<M,
         entry.controller = new AbortController();
         try {
           const outcome = await entry.upload.run(entry.controller.signal);
+          // Done: removing the file from Uppy now (as apps do on success) must not cancel it.
+          this.running.delete(file.id);
           this.uppy.emit("upload-success", this.uppy.getFile(file.id), {
             status: 200,
             body: outcome as unknown as B,
