@@ -1,13 +1,13 @@
 /**
  * The console's build: one minified ES module and one stylesheet from `src/`, with
- * `index.html` beside them. `buildConsole` builds in memory (the local stack serves it); run as
+ * `index.html` pointing at them. `buildConsole` builds in memory (the local stack serves it); run as
  * a script it writes `dist/` (what `sst.aws.StaticSite` uploads), with a `config.json` naming
  * the API from `FILEGATE_API_URL`.
  *
  * @example node --import tsx packages/console/build.ts            # dist/, no config.json
  * @example FILEGATE_API_URL=https://api.example.com node --import tsx packages/console/build.ts
  */
-import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdir, readdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
@@ -28,10 +28,14 @@ export interface ConsoleConfig {
   tenantClaim?: string;
 }
 
-/** Builds the console: `index.html`, `app.js` and `app.css`, by file name. */
+/**
+ * Builds the console: `index.html` and, named by their content's hash (cached for good by
+ * browsers and CloudFront), `app-<hash>.js` and `app-<hash>.css`, by file name.
+ */
 export async function buildConsole(): Promise<Record<string, ConsoleFile>> {
   const result = await build({
     entryPoints: { app: join(HERE, "src/main.ts") },
+    entryNames: "[name]-[hash]",
     bundle: true,
     format: "esm",
     platform: "browser",
@@ -42,19 +46,18 @@ export async function buildConsole(): Promise<Record<string, ConsoleFile>> {
     outdir: "/out",
     logLevel: "silent",
   });
-  const files: Record<string, ConsoleFile> = {
-    "index.html": {
-      body: await readFile(join(HERE, "src/index.html")),
-      type: "text/html; charset=utf-8",
-    },
-  };
+  const files: Record<string, ConsoleFile> = {};
+  let html = await readFile(join(HERE, "src/index.html"), "utf8");
   for (const output of result.outputFiles) {
     const name = output.path.slice("/out/".length);
-    const type = name.endsWith(".css")
-      ? "text/css; charset=utf-8"
-      : "text/javascript; charset=utf-8";
-    files[name] = { body: output.contents, type };
+    const css = name.endsWith(".css");
+    html = html.replace(css ? "app.css" : "app.js", name);
+    files[name] = {
+      body: output.contents,
+      type: css ? "text/css; charset=utf-8" : "text/javascript; charset=utf-8",
+    };
   }
+  files["index.html"] = { body: new TextEncoder().encode(html), type: "text/html; charset=utf-8" };
   return files;
 }
 
@@ -66,13 +69,25 @@ export function configFile(config: ConsoleConfig): ConsoleFile {
   };
 }
 
-/** Writes the built console into `out` (emptied first). */
+/**
+ * Writes the built console into `out`, each file replaced whole (written aside, then renamed),
+ * so that a reader of `out` never sees a half-written file, whatever else builds it meanwhile.
+ */
 export async function writeConsole(out: string, apiUrl: string | undefined): Promise<string[]> {
   const files = await buildConsole();
   if (apiUrl) files["config.json"] = configFile({ apiUrl });
-  await rm(out, { recursive: true, force: true });
   await mkdir(out, { recursive: true });
-  for (const [name, file] of Object.entries(files)) await writeFile(join(out, name), file.body);
+  // Earlier builds' bundles go: only this build's files are uploaded.
+  for (const name of await readdir(out)) {
+    if (/^app(-.*)?\.(js|css)$/.test(name) && !(name in files))
+      await rm(join(out, name), { force: true });
+  }
+  for (const [name, file] of Object.entries(files)) {
+    const aside = join(out, `.${name}.${process.pid}.tmp`);
+    await writeFile(aside, file.body);
+    await rename(aside, join(out, name));
+  }
+  if (!apiUrl) await rm(join(out, "config.json"), { force: true });
   return Object.keys(files);
 }
 
