@@ -22,6 +22,8 @@ export function uploadView(session: Session, events: UploadEvents): HTMLElement 
     baseUrl: session.config.apiUrl,
     getToken: () => session.token,
     key: (file) => `${events.prefix()}${file.name ?? file.id}`,
+    // In parts from 16 MiB: a pause (or a reload) then keeps what was sent.
+    multipartFrom: 16 * 1024 * 1024,
   });
   const picker = h("input", {
     type: "file",

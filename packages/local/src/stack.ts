@@ -9,6 +9,7 @@ import { ROUTES, SUBSCRIBER } from "@filegate/functions/routes";
 import type { Context, SQSBatchResponse, SQSEvent } from "aws-lambda";
 import { startAdmin } from "./admin";
 import { type HttpHandler, type LoadedRoute, startApi } from "./api";
+import { ATTESTATION_KEY_FILE, useAttestationKeys } from "./attestation";
 import { LOCAL_ALGORITHM, type LocalAuthority, loadAuthority, type TokenRequest } from "./auth";
 import { EventBridge, requeuePending, savePending } from "./bridge";
 import { startConsole } from "./console";
@@ -77,6 +78,8 @@ export async function startLocalStack(
   await mkdir(dir, { recursive: true });
   await mustBeFree(dir);
 
+  const attestationKeyFile = join(dir, ATTESTATION_KEY_FILE);
+  await useAttestationKeys(attestationKeyFile);
   const settings = loadSettings(process.env);
   const engine = chooseEngine(options.dynamodb, options.log);
   const dataDir = await dataFolder(dir, options.memory);
@@ -105,23 +108,16 @@ export async function startLocalStack(
       log,
     });
     cleanup.push(() => api.stop());
-    const consoleServer = await startConsole({
-      port: options.consolePort,
-      config: () => ({
-        apiUrl: api.url,
-        devToken: state.devToken,
-        tenantClaim: settings.tenantClaim,
-      }),
-      log,
-    });
-    cleanup.push(() => consoleServer.stop());
+    const consoleUrl = await serveConsole(options, api.url, authority, cleanup, () => state);
     const runJob = await startJobs({ intervalMs: options.jobIntervalMs, log, cleanup });
     const admin = await startAdminServer(() => redriveDeadLetters(deadLetterFile, bridge), log);
     cleanup.push(() => admin.stop());
 
-    const parts = { api, s3, dynamo, authority, keyFile, dataDir, deadLetterFile, admin };
-    const consoleUrl = consoleServer.url;
-    const state = await stackState(options, { ...parts, consoleUrl });
+    const parts = {
+      ...{ api, s3, dynamo, authority, keyFile, dataDir, deadLetterFile, admin },
+      ...{ attestationKeyFile, consoleUrl },
+    };
+    const state = await stackState(options, parts);
     await publishState(dir, state, cleanup);
     const { done: reconciled } = await reconcileAtStart(bridge, log, cleanup);
     const token = (request: TokenRequest) => authority.issue(request);
@@ -130,6 +126,23 @@ export async function startLocalStack(
     await stopAll();
     throw error;
   }
+}
+
+/** The web console on a server of its own (stopped with the stack); resolves with its URL. */
+async function serveConsole(
+  options: LocalStackOptions,
+  apiUrl: string,
+  authority: LocalAuthority,
+  cleanup: Cleanup,
+  state: () => LocalState,
+): Promise<string> {
+  const server = await startConsole({
+    port: options.consolePort,
+    config: () => ({ apiUrl, devToken: state().devToken, tenantClaim: authority.tenantClaim }),
+    log: options.log,
+  });
+  cleanup.push(() => server.stop());
+  return server.url;
 }
 
 /** Refuses a folder that a live stack (another process) runs from. */
@@ -236,6 +249,7 @@ async function stackState(
     dynamo: DynamoEmulator;
     authority: LocalAuthority;
     keyFile: string;
+    attestationKeyFile: string;
     dataDir: string;
     deadLetterFile: string;
     admin: LocalState["admin"];
@@ -264,6 +278,7 @@ async function stackState(
       kid: authority.kid,
       jwksFile: authority.jwksFile,
     },
+    attestation: { keyFile: parts.attestationKeyFile },
     deadLetterFile: parts.deadLetterFile,
     admin: { url: parts.admin.url, token: parts.admin.token },
     dataDir: parts.dataDir,
