@@ -5,15 +5,7 @@ import type { Session } from "./session";
 
 /** Audit search (`GET /audit`) by time range, actor and action, a page at a time. */
 export function auditView(session: Session): HTMLElement {
-  const from = h("input", { id: "audit-from", name: "from", type: "datetime-local", step: 1 });
-  const to = h("input", { id: "audit-to", name: "to", type: "datetime-local", step: 1 });
-  const actor = h("input", { id: "audit-actor", name: "actor", type: "text", autocomplete: "off" });
-  const action = h(
-    "select",
-    { id: "audit-action", name: "action" },
-    h("option", { value: "" }, "any"),
-    ...["read", "write", "delete"].map((a) => h("option", { value: a }, a)),
-  );
+  const { from, to, actor, action } = auditFields();
   const rows = h("tbody");
   const summary = h("p", { class: "help", "aria-live": "polite" });
   const error = h("p", { class: "error", role: "alert" });
@@ -58,45 +50,63 @@ export function auditView(session: Session): HTMLElement {
     "section",
     { class: "audit", "aria-labelledby": "audit-title" },
     h("h2", { id: "audit-title" }, "Audit"),
-    h(
-      "form",
-      {
-        class: "inline",
-        role: "search",
-        "aria-label": "Audit search",
-        onsubmit: (event: Event) => {
-          event.preventDefault();
-          void search();
-        },
-      },
-      h("label", { for: "audit-from" }, "From"),
-      from,
-      h("label", { for: "audit-to" }, "To"),
-      to,
-      h("label", { for: "audit-actor" }, "Actor"),
-      actor,
-      h("label", { for: "audit-action" }, "Action"),
-      action,
-      h("button", { type: "submit" }, "Search"),
-    ),
+    searchForm([from, to, actor, action], search),
     error,
     summary,
-    h(
-      "table",
-      {},
-      h("caption", { class: "visually-hidden" }, "Audit records, oldest first"),
-      h(
-        "thead",
-        {},
-        h(
-          "tr",
-          {},
-          ...["Time", "What", "Who", "Details", "Key"].map((t) => h("th", { scope: "col" }, t)),
-        ),
-      ),
-      rows,
-    ),
+    auditTable(rows),
     more,
+  );
+}
+
+function auditFields() {
+  return {
+    from: h("input", { id: "audit-from", name: "from", type: "datetime-local", step: 1 }),
+    to: h("input", { id: "audit-to", name: "to", type: "datetime-local", step: 1 }),
+    actor: h("input", { id: "audit-actor", name: "actor", type: "text", autocomplete: "off" }),
+    action: h(
+      "select",
+      { id: "audit-action", name: "action" },
+      h("option", { value: "" }, "any"),
+      ...["read", "write", "delete"].map((a) => h("option", { value: a }, a)),
+    ),
+  };
+}
+
+function auditTable(rows: HTMLTableSectionElement): HTMLTableElement {
+  const headings = ["Time", "What", "Who", "Details", "Key"];
+  return h(
+    "table",
+    {},
+    h("caption", { class: "visually-hidden" }, "Audit records, oldest first"),
+    h("thead", {}, h("tr", {}, ...headings.map((t) => h("th", { scope: "col" }, t)))),
+    rows,
+  );
+}
+
+/** The search form: each field with its label, and a Search button. */
+function searchForm(fields: HTMLElement[], search: () => Promise<void>): HTMLFormElement {
+  const labels: Record<string, string> = {
+    "audit-from": "From",
+    "audit-to": "To",
+    "audit-actor": "Actor",
+    "audit-action": "Action",
+  };
+  return h(
+    "form",
+    {
+      class: "inline",
+      role: "search",
+      "aria-label": "Audit search",
+      onsubmit: (event: Event) => {
+        event.preventDefault();
+        void search();
+      },
+    },
+    ...fields.flatMap((field) => [
+      h("label", { for: field.id }, labels[field.id] ?? field.id),
+      field,
+    ]),
+    h("button", { type: "submit" }, "Search"),
   );
 }
 

@@ -3,7 +3,9 @@ import Uppy, { type UppyFile } from "@uppy/core";
 import { h, messageOf } from "./dom";
 import type { Session } from "./session";
 
-type File = UppyFile<Record<string, unknown>, Record<string, never>>;
+type Meta = Record<string, unknown>;
+type Body = Record<string, never>;
+type File = UppyFile<Meta, Body>;
 
 /** Where uploads go and who hears of them. */
 export interface UploadEvents {
@@ -13,40 +15,53 @@ export interface UploadEvents {
   uploaded(key: string): Promise<void>;
 }
 
+interface Item {
+  item: HTMLLIElement;
+  bar: HTMLProgressElement;
+  note: HTMLElement;
+  pause: HTMLButtonElement;
+}
+
 /**
  * Drag-and-drop (or "Choose files") uploads through Uppy and the Filegate uploader, with a
  * progress bar, pause and cancel for each file.
  */
 export function uploadView(session: Session, events: UploadEvents): HTMLElement {
-  const uppy = new Uppy({ autoProceed: true }).use(Filegate, {
+  const uppy = new Uppy<Meta, Body>({ autoProceed: true }).use(Filegate, {
     baseUrl: session.config.apiUrl,
     getToken: () => session.token,
     key: (file) => `${events.prefix()}${file.name ?? file.id}`,
     // In parts from 16 MiB: a pause (or a reload) then keeps what was sent.
     multipartFrom: 16 * 1024 * 1024,
   });
+  const list = h("ul", { class: "uploads", "aria-label": "Uploads" });
+  const refuse = (name: string, message: string) =>
+    list.append(h("li", { class: "error", role: "alert" }, `${name}: ${message}`));
+  const add = (files: FileList | null | undefined) => {
+    for (const data of Array.from(files ?? [])) {
+      try {
+        uppy.addFile({ name: data.name, type: data.type, data, source: "console" });
+      } catch (error) {
+        refuse(data.name, messageOf(error));
+      }
+    }
+  };
+  showProgress(uppy, list, (file, key) => {
+    uppy.removeFile(file.id);
+    void waitIndexed(session, key).then(() => events.uploaded(key));
+  });
+  uppy.on("restriction-failed", (file, error) => refuse(file?.name ?? "A file", error.message));
+  return h("div", { class: "upload" }, dropZone(add), list);
+}
+
+/** The drop target, with a file picker for the keyboard. */
+function dropZone(add: (files: FileList | null | undefined) => void): HTMLElement {
   const picker = h("input", {
     type: "file",
     multiple: true,
     id: "upload-input",
     class: "visually-hidden",
   });
-  const list = h("ul", { class: "uploads", "aria-label": "Uploads" });
-  const items = new Map<
-    string,
-    { item: HTMLLIElement; bar: HTMLProgressElement; note: HTMLElement; pause: HTMLButtonElement }
-  >();
-  const add = (files: FileList | null) => {
-    for (const data of Array.from(files ?? [])) {
-      try {
-        uppy.addFile({ name: data.name, type: data.type, data, source: "console" });
-      } catch (error) {
-        list.append(
-          h("li", { class: "error", role: "alert" }, `${data.name}: ${messageOf(error)}`),
-        );
-      }
-    }
-  };
   picker.addEventListener("change", () => {
     add(picker.files);
     picker.value = "";
@@ -66,10 +81,19 @@ export function uploadView(session: Session, events: UploadEvents): HTMLElement 
   zone.addEventListener("drop", (event) => {
     event.preventDefault();
     zone.classList.remove("over");
-    add(event.dataTransfer?.files ?? null);
+    add(event.dataTransfer?.files);
   });
+  return zone;
+}
 
-  uppy.on("file-added", (file: File) => {
+/** One list item per file: its progress bar, what it is doing, Pause/Resume and Cancel. */
+function showProgress(
+  uppy: Uppy<Meta, Body>,
+  list: HTMLElement,
+  done: (file: File, key: string) => void,
+): void {
+  const items = new Map<string, Item>();
+  uppy.on("file-added", (file) => {
     const bar = h("progress", { max: 100, value: 0, "aria-label": `Upload of ${file.name}` });
     const note = h("span", { class: "note" }, "waiting");
     const pause = h(
@@ -82,15 +106,7 @@ export function uploadView(session: Session, events: UploadEvents): HTMLElement 
       { type: "button", class: "danger", onclick: () => uppy.removeFile(file.id) },
       "Cancel",
     );
-    const item = h(
-      "li",
-      { "data-file": file.name },
-      h("span", { class: "name" }, file.name),
-      bar,
-      note,
-      pause,
-      cancel,
-    );
+    const item = h("li", {}, h("span", { class: "name" }, file.name), bar, note, pause, cancel);
     list.append(item);
     items.set(file.id, { item, bar, note, pause });
   });
@@ -108,30 +124,22 @@ export function uploadView(session: Session, events: UploadEvents): HTMLElement 
   });
   uppy.on("upload-success", (file, response) => {
     const entry = file && items.get(file.id);
-    const key = (response.body as unknown as { key: string }).key;
     if (entry) {
       entry.bar.value = 100;
       entry.note.textContent = "uploaded";
       for (const button of entry.item.querySelectorAll("button")) button.remove();
+      items.delete(file.id);
     }
-    if (file) uppy.removeFile(file.id);
-    void waitIndexed(session, key).then(() => events.uploaded(key));
+    if (file) done(file, (response.body as unknown as { key: string }).key);
   });
   uppy.on("upload-error", (file, error) => {
     const entry = file && items.get(file.id);
     if (entry) entry.note.textContent = `failed: ${error.message}`;
   });
-  uppy.on("restriction-failed", (file, error) => {
-    list.append(
-      h("li", { class: "error", role: "alert" }, `${file?.name ?? "A file"}: ${error.message}`),
-    );
-  });
   uppy.on("file-removed", (file) => {
-    const entry = items.get(file.id);
-    if (entry && entry.note.textContent !== "uploaded") entry.item.remove();
+    items.get(file.id)?.item.remove();
     items.delete(file.id);
   });
-  return h("div", { class: "upload" }, zone, list);
 }
 
 /** Waits (up to 10 s) until the index lists the upload: S3's event feeds it. */
