@@ -1,6 +1,8 @@
-import { mkdir } from "node:fs/promises";
+import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import { gzipSync } from "node:zlib";
 import { Filegate } from "@filegate/client";
+import { buildConsole } from "@filegate/console/build";
 import type { LocalStack } from "@filegate/local";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
@@ -258,5 +260,50 @@ describe("the web console, in Chromium against the local stack", () => {
     const section = page.locator("section.webhooks");
     if (answer.status === 404) expect(await section.isHidden()).toBe(true);
     else await expect.poll(() => section.isVisible()).toBe(true);
+  });
+
+  it("is small: four files on first load, its script and styles under 40 KB gzipped", async () => {
+    if (!stack || !browser) throw new Error("no stack");
+    const files = await buildConsole();
+    const bundles = Object.entries(files).filter(([name]) => /\.(js|css)$/.test(name));
+    const min = bundles.reduce((sum, [, file]) => sum + file.body.byteLength, 0);
+    const gzip = bundles.reduce((sum, [, file]) => sum + gzipSync(file.body).byteLength, 0);
+    expect(gzip).toBeLessThan(40 * 1024);
+    // First load in a fresh browser (nothing cached), signed in: until the files are listed.
+    const context = await browser.newContext();
+    const token = stack.state.devToken;
+    await context.addInitScript((value) => {
+      sessionStorage.setItem("filegate-console:token", value);
+    }, token);
+    const fresh = await context.newPage();
+    const fetched: string[] = [];
+    fresh.on("request", (request) => {
+      if (request.url().startsWith(new URL(stack?.state.consoleUrl ?? "").origin)) {
+        fetched.push(new URL(request.url()).pathname);
+      }
+    });
+    const started = Date.now();
+    await fresh.goto(stack.state.consoleUrl);
+    await fresh.locator("section.files tbody th").first().waitFor();
+    const listed = Date.now() - started;
+    const timing = await fresh.evaluate(() => {
+      const [nav] = performance.getEntriesByType("navigation") as PerformanceNavigationTiming[];
+      const paint = performance.getEntriesByName("first-contentful-paint")[0];
+      return {
+        domContentLoaded: nav?.domContentLoadedEventEnd,
+        firstContentfulPaint: paint?.startTime,
+      };
+    });
+    expect(fetched.sort()).toEqual(
+      ["/console/", "/console/config.json", ...bundles.map(([name]) => `/console/${name}`)].sort(),
+    );
+    const report = { minBytes: min, gzipBytes: gzip, firstLoad: { ...timing, listedMs: listed } };
+    await mkdir(SCREENSHOT_DIR, { recursive: true });
+    await writeFile(
+      join(SCREENSHOT_DIR, "console-load.json"),
+      `${JSON.stringify(report, null, 2)}\n`,
+    );
+    console.log("console first load", report);
+    await context.close();
   });
 });
