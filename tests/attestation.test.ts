@@ -1,8 +1,13 @@
+import { mkdtemp } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { HeadObjectCommand, PutObjectCommand } from "@aws-sdk/client-s3";
+import { DeleteCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
 import { ATTESTATION_METADATA, newKeyringEntry, parseKeyring } from "@filegate/core/attest";
 import { loadSettings } from "@filegate/core/config";
 import { headObjectDescriber } from "@filegate/core/storage";
 import { openStore } from "@filegate/core/store";
+import { fileStateKey, tenantUsageKey } from "@filegate/core/table";
 import type { FileKey, TenantId } from "@filegate/core/tenancy";
 import { UploadVerifier } from "@filegate/core/uploads";
 import { type LocalStack, presignerFor } from "@filegate/local";
@@ -10,6 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { apiOf, send } from "./helpers/attest";
 import { listKeys } from "./helpers/http";
 import { documentClientFor, s3ClientFor, startInProcessStack } from "./helpers/in-process";
+import { run } from "./helpers/stack";
 
 /**
  * Uploads that prove themselves: every presigned write carries a sealed attestation that S3
@@ -19,8 +25,11 @@ let stack: LocalStack;
 let api: ReturnType<typeof apiOf>;
 let store: ReturnType<typeof openStore>;
 
+let dir: string;
+
 beforeAll(async () => {
-  stack = await startInProcessStack({ jobIntervalMs: 0 });
+  dir = await mkdtemp(join(tmpdir(), "filegate-attest-"));
+  stack = await startInProcessStack({ dir, jobIntervalMs: 0 });
   api = apiOf(stack);
   store = openStore({
     client: documentClientFor(stack.state),
@@ -168,5 +177,53 @@ describe("quotas on plain PUTs", () => {
     await stack.bridge.idle();
     expect(await fileState("full", "one.txt")).toMatchObject({ state: "present", size: 9 });
     expect((await api.usage("full")).used).toEqual({ bytes: 9, objects: 1 });
+  });
+});
+
+describe("repair from nothing", () => {
+  it("restores a file whose every row is gone, attributed to its uploader, and counts it", async () => {
+    await api.setLimits("restored", { maxObjects: 5 });
+    const signed = await api.grant("PUT", "restored", "contract.pdf", "alice");
+    expect((await send(signed, "signed contract")).status).toBe(200);
+    await stack.bridge.idle();
+    // A restore to before the upload (or an expired retention): the file's state and its
+    // whole history gone, and the tenant's usage from before it.
+    const doc = documentClientFor(stack.state);
+    const TableName = stack.state.table;
+    const { pk } = fileStateKey("restored", "contract.pdf");
+    const rows = await doc.send(
+      new QueryCommand({
+        TableName,
+        KeyConditionExpression: "pk = :pk",
+        ExpressionAttributeValues: { ":pk": pk },
+      }),
+    );
+    expect(rows.Items?.length).toBeGreaterThanOrEqual(3);
+    for (const item of rows.Items ?? []) {
+      await doc.send(new DeleteCommand({ TableName, Key: { pk: item.pk, sk: item.sk } }));
+    }
+    await doc.send(new DeleteCommand({ TableName, Key: tenantUsageKey("restored") }));
+    expect(await listed("restored")).toEqual([]);
+
+    const result = await run("npm", [
+      ...["run", "--silent", "reconcile", "--", "--dir", dir],
+      ...["--tenant", "restored", "--grace-seconds", "0"],
+    ]);
+    expect(result.code, result.stderr).toBe(0);
+    expect(JSON.parse(result.stdout).fixed).toMatchObject({ added: 1, quarantined: 0 });
+    expect(await listed("restored")).toEqual(["contract.pdf"]);
+    expect((await api.usage("restored")).used).toEqual({ bytes: 15, objects: 1 });
+    const history = await api.call(
+      "GET",
+      "/audit?key=contract.pdf",
+      await api.bearer("restored", "auditor"),
+    );
+    expect(history.body.items).toEqual([
+      expect.objectContaining({
+        event: "Reconciler:ObjectFound",
+        actor: "alice",
+        verdict: "admitted",
+      }),
+    ]);
   });
 });
