@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -225,5 +226,74 @@ describe("repair from nothing", () => {
         verdict: "admitted",
       }),
     ]);
+  });
+});
+
+describe("cursors", () => {
+  /** The cursor with one character of its middle part changed. */
+  const altered = (cursor: string) => {
+    const [id, payload = "", mac] = cursor.split(".");
+    const flipped = payload.startsWith("A") ? `B${payload.slice(1)}` : `A${payload.slice(1)}`;
+    return `${id}.${flipped}.${mac}`;
+  };
+
+  it("of listings: any alteration is a 400 invalid_cursor", async () => {
+    for (const key of ["a.txt", "b.txt", "c.txt"]) {
+      expect((await send(await api.grant("PUT", "pages", key), key)).status).toBe(200);
+    }
+    await stack.bridge.idle();
+    const auth = await api.bearer("pages");
+    const first = await api.call("GET", "/files?limit=1", auth);
+    expect(first.body.cursor).toEqual(expect.any(String));
+    const next = await api.call("GET", `/files?limit=1&cursor=${first.body.cursor}`, auth);
+    expect(next.body.items.map((item: { key: string }) => item.key)).toEqual(["b.txt"]);
+    const forged = await api.call(
+      "GET",
+      `/files?limit=1&cursor=${altered(first.body.cursor)}`,
+      auth,
+    );
+    expect(forged.status).toBe(400);
+    expect(forged.body.error.code).toBe("invalid_cursor");
+  });
+
+  it("of the audit trail: any alteration is a 400, and so is a date beyond year 9999", async () => {
+    expect((await send(await api.grant("PUT", "trail", "a.txt"), "a")).status).toBe(200);
+    await stack.bridge.idle();
+    const auth = await api.bearer("trail", "auditor");
+    const first = await api.call("GET", "/audit?limit=1", auth);
+    expect(first.body.cursor).toEqual(expect.any(String));
+    expect((await api.call("GET", `/audit?limit=1&cursor=${first.body.cursor}`, auth)).status).toBe(
+      200,
+    );
+    const forged = await api.call(
+      "GET",
+      `/audit?limit=1&cursor=${altered(first.body.cursor)}`,
+      auth,
+    );
+    expect(forged.status).toBe(400);
+    expect(forged.body.error.code).toBe("invalid_cursor");
+    // One made up from scratch: the query's fingerprint is no secret, a position before the
+    // query's range is not one of its positions.
+    const from = "2026-01-01T00:00:00.000Z";
+    const fingerprint = createHash("sha256")
+      .update(JSON.stringify(["trail", null, from, "9999-12-31T23:59:59.999Z", null, null]))
+      .digest("base64url")
+      .slice(0, 22);
+    const position = `2020-01-01T00:00:00.000Z#${"a".repeat(28)}`;
+    const made = Buffer.from(JSON.stringify({ v: 1, q: fingerprint, a: position }));
+    const madeUp = await api.call(
+      "GET",
+      `/audit?from=${from}&cursor=${made.toString("base64url")}`,
+      auth,
+    );
+    expect(madeUp.status).toBe(400);
+    expect(madeUp.body.error.code).toBe("invalid_cursor");
+    const beyond = await api.call(
+      "GET",
+      `/audit?from=${encodeURIComponent("9999-12-31T23:59:59-23:59")}`,
+      auth,
+    );
+    expect(beyond.status).toBe(400);
+    expect(beyond.body.error.code).toBe("bad_request");
   });
 });
