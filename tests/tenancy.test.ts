@@ -68,15 +68,15 @@ describe("one tenant never reaches another's files", () => {
     expect(stolen.status).toBe(400);
     expect(await stolen.json()).toMatchObject({ error: { code: "invalid_cursor" } });
 
-    // A forged cursor naming the caller's own tenant only moves within the caller's files.
+    // A cursor forged to name the caller's own tenant is refused too: cursors are sealed.
     const forged = Buffer.from(
       JSON.stringify({ v: 1, t: "globex", p: "", k: "shared/file-0.txt" }),
     ).toString("base64url");
     const forgedPage = await checkedFetch(api)(`${api}/files?cursor=${forged}`, {
       headers: globex,
     });
-    expect(forgedPage.status).toBe(200);
-    expect(((await forgedPage.json()) as { items: unknown[] }).items).toEqual([]);
+    expect(forgedPage.status).toBe(400);
+    expect(await forgedPage.json()).toMatchObject({ error: { code: "invalid_cursor" } });
   });
 
   it("refuses a cursor reused with another prefix", async () => {
