@@ -91,13 +91,17 @@ export class Deployment {
     readonly dispose: () => Promise<void> = async () => {},
   ) {}
 
-  /** Every resource of a Pulumi type (e.g. `aws:sqs/queue:Queue`). */
-  all(type: string, where: (resource: RecordedResource) => boolean = () => true) {
+  /**
+   * Every resource of a Pulumi type (e.g. `aws:sqs/queue:Queue`). Without `where`, the web
+   * console's static site (its bucket, CDN, policies: resources named `Console…`) is left out:
+   * "the bucket" is the file bucket; the console's resources are asked for by name.
+   */
+  all(type: string, where: (resource: RecordedResource) => boolean = notConsole) {
     return this.run.resources.filter((resource) => resource.type === type && where(resource));
   }
 
   /** The one resource of a type that matches; throws when there are none or several. */
-  one(type: string, where: (resource: RecordedResource) => boolean = () => true) {
+  one(type: string, where: (resource: RecordedResource) => boolean = notConsole) {
     const found = this.all(type, where);
     if (found.length !== 1) {
       const names = found.map((resource) => resource.name).join(", ") || "none";
@@ -180,6 +184,10 @@ export class Deployment {
   arnOf(type: string) {
     return String(this.one(type).state?.arn);
   }
+}
+
+function notConsole(resource: RecordedResource): boolean {
+  return !resource.name.startsWith("Console");
 }
 
 export interface IamStatement {
