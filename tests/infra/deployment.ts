@@ -6,7 +6,7 @@
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { type Access, JOBS, ROUTES, SUBSCRIBER } from "@filegate/functions/routes";
+import { type Access, iamActions, JOBS, ROUTES, SUBSCRIBER } from "@filegate/functions/routes";
 import type { HandlerTarget, MockRun, RecordedResource } from "../../scripts/sst/mock/types";
 import { run } from "../helpers/stack";
 
@@ -233,7 +233,7 @@ export function declaredGrants(access: Access, arns: { bucket: string; table: st
   const allow = (actions: readonly string[] | undefined, resource: string) => {
     for (const action of actions ?? []) lines.push(`Allow ${action} ${resource}`);
   };
-  allow(access.FileIndex?.table, arns.table);
+  allow([...new Set(access.FileIndex?.table?.flatMap(iamActions))], arns.table);
   for (const [index, actions] of Object.entries(access.FileIndex?.indexes ?? {})) {
     allow(actions, `${arns.table}/index/${index}`);
   }
