@@ -271,4 +271,39 @@ describe("@filegate/uppy with Uppy's Dashboard, in Chromium", () => {
     expect(await events(page, "success")).toEqual([]);
     await page.context().close();
   });
+
+  it("tries a part again when its PUT fails on the way, and the upload completes", async () => {
+    const path = await fixture("retried.bin", 17 * MIB);
+    const { page, devtools, puts } = await open();
+    // The first PUT of part 2 fails as a dropped connection would (DevTools' request interception).
+    await devtools.send("Fetch.enable", {
+      patterns: [{ urlPattern: "*partNumber=2*", requestStage: "Request" }],
+    });
+    let failed = 0;
+    devtools.on("Fetch.requestPaused", async ({ requestId, request }) => {
+      if (request.method === "PUT" && failed === 0) {
+        failed++;
+        await devtools.send("Fetch.failRequest", { requestId, errorReason: "ConnectionReset" });
+      } else {
+        await devtools.send("Fetch.continueRequest", { requestId });
+      }
+    });
+    await pick(page, path);
+    await page.locator(".uppy-StatusBar-actionBtn--upload").click();
+    const [done] = await until("the upload", async () => {
+      const found = await events(page, "success");
+      return found.length ? found : undefined;
+    });
+    expect(done?.detail).toMatchObject({ key: "uppy/retried.bin", method: "multipart" });
+    expect(failed).toBe(1);
+    const partTwo = puts.filter(
+      (url) => url.includes("retried.bin") && /partNumber=2(&|$)/.test(url),
+    );
+    expect(partTwo).toHaveLength(2);
+    expect(await events(page, "error")).toEqual([]);
+    expect(await until("listed", async () => (await listed("uppy/retried.bin"))[0])).toMatchObject({
+      size: 17 * MIB,
+    });
+    await page.context().close();
+  });
 });
