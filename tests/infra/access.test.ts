@@ -377,8 +377,21 @@ const FUNCTIONS: [string, Access][] = [
   ...Object.entries(JOBS).map(([name, job]) => [name, job.access as Access] as [string, Access]),
 ];
 
+/**
+ * Actions this stack's engine cannot show: dynalite has no transactions, so the subscriber
+ * writes a batch step by step (UpdateItem, BatchWriteItem) where AWS runs TransactWriteItems;
+ * tests/ingest-batch.test.ts counts that transaction on DynamoDB Local.
+ */
+const UNSHOWN: Record<string, string[]> = {
+  subscriber: ["dynamodb:TransactWriteItems table"],
+};
+
 describe("each function's code", () => {
   it.each(FUNCTIONS)("%s uses exactly the actions it declares", (name, access) => {
-    expect([...(used.get(name) ?? [])].sort()).toEqual(declared(access));
+    const unshown = UNSHOWN[name] ?? [];
+    expect(declared(access)).toEqual(expect.arrayContaining(unshown));
+    expect([...(used.get(name) ?? [])].sort()).toEqual(
+      declared(access).filter((grant) => !unshown.includes(grant)),
+    );
   });
 });
