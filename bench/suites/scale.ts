@@ -59,6 +59,7 @@ export function entry(result: ScenarioResult) {
     usdPerMillionUploads: result.usdPerMillionUploads,
     hottestReadKey: result.hottestReadKey,
     usageItem: result.usageItem,
+    largestUploadsPerSecond: result.largestUploadsPerSecond,
     perUpload: result.perUpload,
     costPerMillionUploads: result.costPerMillionUploads,
     topKeys: result.topKeys,

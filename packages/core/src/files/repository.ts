@@ -2,17 +2,20 @@ import { QueryCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { aws, fromAwsError, isConditionFailed } from "../errors";
 import {
   allItems,
+  FILES_SHARDS,
   type FileItem,
   fileListingKeys,
   fileStateKey,
-  filesPartition,
+  filesPartitions,
   ItemType,
   normalizeSequencer,
   type TableAccess,
+  tenantOfFilesPartition,
 } from "../table";
 import type { FileKey, TenantId } from "../tenancy";
 import { decodeCursor, encodeCursor } from "./cursor";
 import { FileLookup, type FileView, toView } from "./lookup";
+import { mergeSorted, type SourcePage } from "./merge";
 
 export interface ListPage {
   items: FileView[];
@@ -88,7 +91,9 @@ export class FileIndex extends FileLookup {
   }
 
   /**
-   * One page of a tenant's present files whose keys start with `prefix`, in key order.
+   * One page of a tenant's present files whose keys start with `prefix`, in key order: the
+   * tenant's listing shards read in parallel and merged by key, each shard read from just
+   * after the cursor's key, so a cursor is valid whichever shard its key is in.
    *
    * @example await index.list("acme", { prefix: "photos/", limit: 50 })
    */
@@ -99,7 +104,27 @@ export class FileIndex extends FileLookup {
     const prefix = options.prefix ?? "";
     const limit = options.limit ?? DEFAULT_PAGE_SIZE;
     const after = options.cursor ? decodeCursor(options.cursor, tenant, prefix) : undefined;
-    const partition = filesPartition(tenant);
+    const share = listingShare(limit);
+    const shards = filesPartitions(tenant).map(
+      (partition) => (start: Record<string, unknown> | undefined) =>
+        this.listShard(partition, prefix, share, start ?? startAfter(tenant, partition, after)),
+    );
+    // One more than the page tells whether another page exists, so no empty last page.
+    const items = await mergeSorted(shards, (item) => item.key, limit + 1);
+    const page = items.slice(0, limit).map(toView);
+    const last = page.at(-1);
+    return {
+      items: page,
+      cursor: items.length > limit && last ? encodeCursor(tenant, prefix, last.key) : null,
+    };
+  }
+
+  private async listShard(
+    partition: string,
+    prefix: string,
+    limit: number,
+    start: Record<string, unknown> | undefined,
+  ): Promise<SourcePage<FileItem>> {
     const result = await aws(
       this.client.send(
         new QueryCommand({
@@ -109,26 +134,12 @@ export class FileIndex extends FileLookup {
             prefix === "" ? "gsi1pk = :p" : "gsi1pk = :p AND begins_with(gsi1sk, :prefix)",
           ExpressionAttributeValues:
             prefix === "" ? { ":p": partition } : { ":p": partition, ":prefix": prefix },
-          // One more than the page tells whether another page exists, so no empty last page.
-          Limit: limit + 1,
-          ...(after === undefined
-            ? {}
-            : {
-                ExclusiveStartKey: {
-                  ...fileStateKey(tenant, after),
-                  ...fileListingKeys(tenant, after),
-                },
-              }),
+          Limit: limit,
+          ...(start === undefined ? {} : { ExclusiveStartKey: start }),
         }),
       ),
     );
-    const items = (result.Items ?? []) as FileItem[];
-    const page = items.slice(0, limit).map(toView);
-    const last = page.at(-1);
-    return {
-      items: page,
-      cursor: items.length > limit && last ? encodeCursor(tenant, prefix, last.key) : null,
-    };
+    return { items: (result.Items ?? []) as FileItem[], next: result.LastEvaluatedKey };
   }
 
   /**
@@ -139,7 +150,7 @@ export class FileIndex extends FileLookup {
     const tenants = new Set<string>();
     const scan = { kind: "scan" as const, TableName: this.tableName, IndexName: "files" };
     for await (const item of allItems(this.client, { ...scan, ProjectionExpression: "gsi1pk" })) {
-      tenants.add(String(item.gsi1pk).slice(filesPartition("").length));
+      tenants.add(tenantOfFilesPartition(String(item.gsi1pk)));
     }
     return [...tenants].sort();
   }
@@ -148,16 +159,18 @@ export class FileIndex extends FileLookup {
   async totals(tenant: TenantId): Promise<{ bytes: number; objects: number }> {
     let bytes = 0;
     let objects = 0;
-    for await (const item of allItems(this.client, {
-      TableName: this.tableName,
-      IndexName: "files",
-      KeyConditionExpression: "gsi1pk = :p",
-      ProjectionExpression: "#size",
-      ExpressionAttributeNames: { "#size": "size" },
-      ExpressionAttributeValues: { ":p": filesPartition(tenant) },
-    })) {
-      bytes += Number(item.size ?? 0);
-      objects++;
+    for (const partition of filesPartitions(tenant)) {
+      for await (const item of allItems(this.client, {
+        TableName: this.tableName,
+        IndexName: "files",
+        KeyConditionExpression: "gsi1pk = :p",
+        ProjectionExpression: "#size",
+        ExpressionAttributeNames: { "#size": "size" },
+        ExpressionAttributeValues: { ":p": partition },
+      })) {
+        bytes += Number(item.size ?? 0);
+        objects++;
+      }
     }
     return { bytes, objects };
   }
@@ -218,7 +231,9 @@ export class FileIndex extends FileLookup {
         ":contentType": file.contentType,
         ":eventTime": file.eventTime,
         ...(present
-          ? { ":gsi1pk": filesPartition(file.tenant), ":gsi1sk": file.key }
+          ? (({ gsi1pk, gsi1sk }) => ({ ":gsi1pk": gsi1pk, ":gsi1sk": gsi1sk }))(
+              fileListingKeys(file.tenant, file.key),
+            )
           : { ":reason": file.reason ?? "not admitted" }),
       },
     };
@@ -325,16 +340,17 @@ const TRANSITION =
   "#state = :state, seq = :seq, eventTime = :eventTime, updatedAt = :updatedAt";
 const TRANSITION_NAMES = { "#type": "type", "#key": "key", "#state": "state", "#size": "size" };
 
+/** Where a shard's read starts: just after the cursor's key (which may live in another shard). */
+function startAfter(tenant: string, partition: string, after: string | undefined) {
+  if (after === undefined) return undefined;
+  return { ...fileStateKey(tenant, after), gsi1pk: partition, gsi1sk: after };
+}
+
 /**
- * How a file's change moves its tenant's usage: bytes and objects counted while present
- * (a quarantined object is not the tenant's file).
+ * How many items a page of `limit` reads from each listing shard at first: half as much again
+ * as an even share, so that a page almost always takes one round of parallel Queries (keys
+ * hash unevenly over a range); a shard whose share runs out is read on.
  */
-export function usageChange(item: FileItem): { bytes: number; objects: number } {
-  const before =
-    item.prevState === "present"
-      ? { bytes: item.prevSize ?? 0, objects: 1 }
-      : { bytes: 0, objects: 0 };
-  const after =
-    item.state === "present" ? { bytes: item.size ?? 0, objects: 1 } : { bytes: 0, objects: 0 };
-  return { bytes: after.bytes - before.bytes, objects: after.objects - before.objects };
+export function listingShare(limit: number): number {
+  return Math.ceil((1.5 * (limit + 1)) / FILES_SHARDS) + 1;
 }
