@@ -2,5 +2,5 @@ export * from "./cursor";
 export * from "./lookup";
 export * from "./merge";
 export * from "./repository";
-export * from "./usage";
+export * from "./state";
 export * from "./wait";

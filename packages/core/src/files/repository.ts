@@ -4,10 +4,8 @@ import {
   allItems,
   FILES_SHARDS,
   type FileItem,
-  fileListingKeys,
   fileStateKey,
   filesPartitions,
-  ItemType,
   normalizeSequencer,
   type TableAccess,
   tenantOfFilesPartition,
@@ -16,6 +14,7 @@ import type { FileKey, TenantId } from "../tenancy";
 import { decodeCursor, encodeCursor } from "./cursor";
 import { FileLookup, type FileView, toView } from "./lookup";
 import { mergeSorted, type SourcePage } from "./merge";
+import { createdState, deletedState, type StateUpdate, stateUpdateInput } from "./state";
 
 export interface ListPage {
   items: FileView[];
@@ -217,38 +216,11 @@ export class FileIndex extends FileLookup {
   }
 
   private createdState(file: Omit<CreatedEvent, "seq">): StateUpdate {
-    const present = (file.state ?? "present") === "present";
-    return {
-      UpdateExpression:
-        `${TRANSITION}, #size = :size, etag = :etag, contentType = :contentType` +
-        (present
-          ? ", gsi1pk = :gsi1pk, gsi1sk = :gsi1sk REMOVE expiresAt, reason"
-          : ", reason = :reason REMOVE expiresAt, gsi1pk, gsi1sk"),
-      ExpressionAttributeValues: {
-        ":state": present ? "present" : "quarantined",
-        ":size": file.size,
-        ":etag": file.etag,
-        ":contentType": file.contentType,
-        ":eventTime": file.eventTime,
-        ...(present
-          ? (({ gsi1pk, gsi1sk }) => ({ ":gsi1pk": gsi1pk, ":gsi1sk": gsi1sk }))(
-              fileListingKeys(file.tenant, file.key),
-            )
-          : { ":reason": file.reason ?? "not admitted" }),
-      },
-    };
+    return createdState(file);
   }
 
   private deletedState(file: { eventTime: string }): StateUpdate {
-    const expiresAt = Math.floor(this.now().getTime() / 1000) + this.tombstoneTtlSeconds;
-    return {
-      UpdateExpression: `${TRANSITION}, expiresAt = :expiresAt REMOVE gsi1pk, gsi1sk, #size, etag, contentType, reason`,
-      ExpressionAttributeValues: {
-        ":state": "deleted",
-        ":eventTime": file.eventTime,
-        ":expiresAt": expiresAt,
-      },
-    };
+    return deletedState(file, this.now(), this.tombstoneTtlSeconds);
   }
 
   private async applyConditionally(
@@ -297,22 +269,16 @@ export class FileIndex extends FileLookup {
     try {
       const result = await this.client.send(
         new UpdateCommand({
-          TableName: this.tableName,
-          Key: fileStateKey(tenant, key),
-          UpdateExpression: update.UpdateExpression,
-          ConditionExpression: condition,
-          ExpressionAttributeNames: TRANSITION_NAMES,
-          ExpressionAttributeValues: {
-            ...update.ExpressionAttributeValues,
-            ...conditionValues,
-            ":type": ItemType.File,
-            ":tenant": tenant,
-            ":key": key,
-            ":seq": seq,
-            ":none": "none",
-            ":zero": 0,
-            ":updatedAt": this.now().toISOString(),
-          },
+          ...stateUpdateInput({
+            tableName: this.tableName,
+            tenant,
+            key,
+            seq,
+            update,
+            condition,
+            conditionValues,
+            now: this.now(),
+          }),
           ReturnValues: "ALL_NEW",
         }),
       );
@@ -323,22 +289,6 @@ export class FileIndex extends FileLookup {
     }
   }
 }
-
-interface StateUpdate {
-  UpdateExpression: string;
-  ExpressionAttributeValues: Record<string, unknown>;
-}
-
-/**
- * The common part of every state change. It keeps the state and size it replaces
- * (`prevState`, `prevSize`: operands are read before the update), so that the change in a
- * tenant's usage can be derived from the item alone, even on a redelivery.
- */
-const TRANSITION =
-  "SET #type = :type, tenant = :tenant, #key = :key, " +
-  "prevState = if_not_exists(#state, :none), prevSize = if_not_exists(#size, :zero), " +
-  "#state = :state, seq = :seq, eventTime = :eventTime, updatedAt = :updatedAt";
-const TRANSITION_NAMES = { "#type": "type", "#key": "key", "#state": "state", "#size": "size" };
 
 /** Where a shard's read starts: just after the cursor's key (which may live in another shard). */
 function startAfter(tenant: string, partition: string, after: string | undefined) {

@@ -3,10 +3,12 @@ import type { Logger } from "@aws-lambda-powertools/logger";
 import { type Metrics, MetricUnit } from "@aws-lambda-powertools/metrics";
 import { loadOperationsSettings } from "@filegate/core/config";
 import {
+  type BatchEntry,
   decodeEventKey,
   type IngestDeps,
-  ingestRecord,
+  ingestBatch,
   parseNotification,
+  type S3EventRecord,
 } from "@filegate/core/events";
 import { headObjectDescriber } from "@filegate/core/storage";
 import { parseObjectKey } from "@filegate/core/tenancy";
@@ -14,7 +16,7 @@ import type { Context, SQSEvent, SQSRecord } from "aws-lambda";
 import { Resource } from "sst";
 import { accounts } from "../lib/accounts";
 import { auditLog } from "../lib/audit-log";
-import { fileIndex } from "../lib/file-index";
+import { commits } from "../lib/commits";
 import { intents } from "../lib/intents";
 import { logger } from "../lib/logger";
 import { metrics, publishMetrics } from "../lib/metrics";
@@ -35,9 +37,11 @@ export interface SubscriberDeps {
 }
 
 /**
- * The queue subscriber over its dependencies: every S3 record of every SQS message is applied
- * to the index, with partial batch responses so one bad message never fails the others.
- * Throwing fails just that message (a batch item failure): it is retried, then kept in the
+ * The queue subscriber over its dependencies: the S3 records of all the batch's SQS messages
+ * are applied to the index together ({@link ingestBatch}: a read and a transaction per
+ * round, not calls per record), then each message is reported with partial batch
+ * responses, so one bad message never fails the others. A message with a record that could
+ * not be applied fails alone (a batch item failure): it is retried, then kept in the
  * dead-letter queue. Each record is logged with its outcome and counted.
  */
 export function createSubscriber(deps: SubscriberDeps) {
@@ -45,11 +49,11 @@ export function createSubscriber(deps: SubscriberDeps) {
     // A processor holds the state of one batch: one per invocation, so that invocations
     // sharing this module (the local stack runs two at once) cannot mix their failures up.
     const processor = new BatchProcessor(EventType.SQS);
-    const ingest = deps.ingest();
     try {
+      const outcomes = await ingestMessages(event.Records, deps.ingest());
       return await processPartialResponse(
         event,
-        (message: SQSRecord) => handleMessage(message, ingest, deps),
+        async (message: SQSRecord) => reportMessage(message, outcomes.get(message), deps),
         processor,
         { context },
       );
@@ -59,40 +63,79 @@ export function createSubscriber(deps: SubscriberDeps) {
   };
 }
 
-/** Applies every S3 record of one SQS message; a failure is logged, counted and thrown. */
-async function handleMessage(
-  message: SQSRecord,
+/** What became of one SQS message: not an S3 notification, a test event, or its records. */
+type MessageOutcome =
+  | { kind: "unreadable"; error: unknown }
+  | { kind: "test" }
+  | { kind: "records"; records: S3EventRecord[]; entries: BatchEntry[] };
+
+/** Parses every message and applies all their S3 records as one batch. */
+async function ingestMessages(
+  messages: readonly SQSRecord[],
   ingest: IngestDeps,
+): Promise<Map<SQSRecord, MessageOutcome>> {
+  const outcomes = new Map<SQSRecord, MessageOutcome>();
+  const parsed: Array<[SQSRecord, S3EventRecord[]]> = [];
+  for (const message of messages) {
+    try {
+      const notification = parseNotification(message.body);
+      if (notification.kind === "test") outcomes.set(message, { kind: "test" });
+      else parsed.push([message, notification.records]);
+    } catch (error) {
+      outcomes.set(message, { kind: "unreadable", error });
+    }
+  }
+  const entries = await ingestBatch(
+    parsed.flatMap(([, records]) => records),
+    ingest,
+  );
+  let at = 0;
+  for (const [message, records] of parsed) {
+    outcomes.set(message, {
+      kind: "records",
+      records,
+      entries: entries.slice(at, at + records.length),
+    });
+    at += records.length;
+  }
+  return outcomes;
+}
+
+/** Logs and counts what became of one message's records; throws if one of them failed. */
+function reportMessage(
+  message: SQSRecord,
+  outcome: MessageOutcome | undefined,
   deps: SubscriberDeps,
-): Promise<void> {
+): void {
   const receiveCount = Number(message.attributes.ApproximateReceiveCount ?? 1);
   const context = { messageId: message.messageId, receiveCount };
   const failed = (text: string, fields: Record<string, unknown>, error: unknown) =>
     reportFailure(deps, text, { ...context, ...fields }, error);
-  let notification: ReturnType<typeof parseNotification>;
-  try {
-    notification = parseNotification(message.body);
-  } catch (error) {
+  if (!outcome || outcome.kind === "unreadable") {
+    const error = outcome?.error ?? new Error("the message was not processed");
     failed("message is not an S3 notification", {}, error);
     throw error;
   }
-  if (notification.kind === "test") {
+  if (outcome.kind === "test") {
     count(deps, METRICS.names.skipped);
     deps.logger.info("skipped S3 test event", { ...context, outcome: "skipped" });
     return;
   }
-  for (const record of notification.records) {
-    try {
-      const result = await ingestRecord(record, ingest);
-      count(deps, METRICS.names[result.outcome]);
-      deps.logger.info(`event ${result.outcome}`, { ...context, ...result });
-    } catch (error) {
-      const { key: objectKey, sequencer } = record.s3.object;
-      const fields = { eventName: record.eventName, objectKey, sequencer, ...locate(objectKey) };
-      failed("event failed", fields, error);
-      throw error;
+  let firstError: unknown;
+  for (const [at, record] of outcome.records.entries()) {
+    const entry = outcome.entries[at];
+    if (entry && "result" in entry) {
+      count(deps, METRICS.names[entry.result.outcome]);
+      deps.logger.info(`event ${entry.result.outcome}`, { ...context, ...entry.result });
+      continue;
     }
+    const error = entry?.error ?? new Error("the record was not processed");
+    const { key: objectKey, sequencer } = record.s3.object;
+    const fields = { eventName: record.eventName, objectKey, sequencer, ...locate(objectKey) };
+    failed("event failed", fields, error);
+    firstError ??= error;
   }
+  if (firstError !== undefined) throw firstError;
 }
 
 /** Logs and counts a failed message; on its last delivery, it says it is dead-lettered. */
@@ -132,7 +175,7 @@ const describeObject = headObjectDescriber(presigner);
 /** The queue subscriber that keeps the index. */
 export const handler = createSubscriber({
   ingest: () => ({
-    index: fileIndex,
+    commits,
     audit: auditLog,
     accounts,
     intents,
