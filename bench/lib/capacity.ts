@@ -11,7 +11,8 @@
  * - each index (all attributes projected): an item entering it is one write, leaving it one
  *   write, changing its index keys two (out of the old partition, into the new one), any other
  *   change one; each billed by the projected item's size, on the partition it touches.
- * - transactions: every item twice.
+ * - transactions: every item twice on the table (a prepare and a commit); an index is kept
+ *   outside the transaction, by the same one write as for any other write.
  */
 import {
   type DynamoDBClient,
@@ -190,11 +191,11 @@ export class CapacityMeter {
         was && is && (oldKey !== newKey || before?.[rangeKey]?.S !== after?.[rangeKey]?.S);
       if (was && is && !moved) {
         const size = Math.max(itemSize(before), itemSize(after));
-        this.add(cost, `${name}:${newKey}`, writeUnits(size) * factor, 0);
+        this.add(cost, `${name}:${newKey}`, writeUnits(size), 0);
         continue;
       }
-      if (was) this.add(cost, `${name}:${oldKey}`, writeUnits(itemSize(before)) * factor, 0);
-      if (is) this.add(cost, `${name}:${newKey}`, writeUnits(itemSize(after)) * factor, 0);
+      if (was) this.add(cost, `${name}:${oldKey}`, writeUnits(itemSize(before)), 0);
+      if (is) this.add(cost, `${name}:${newKey}`, writeUnits(itemSize(after)), 0);
     }
   }
 

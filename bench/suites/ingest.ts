@@ -264,7 +264,7 @@ async function verifyIndex(
       TableName: BENCH.table,
       KeyConditionExpression: "pk = :pk AND begins_with(sk, :log)",
       ExpressionAttributeValues: marshall({
-        ":pk": historyPartition(BENCH.tenant, keyOf(first)),
+        ":pk": historyPartition(BENCH.tenant, keyOf(first), "event"),
         ":log": "LOG#",
       }),
       ScanIndexForward: false,

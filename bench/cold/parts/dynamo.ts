@@ -97,7 +97,7 @@ export async function put(Item: Record<string, AttributeValue>) {
   );
 }
 
-/** An audit record in the file's history partition and the two time indexes (one shard each). */
+/** An audit record in the file's grant or event partition and the two time indexes (one shard each). */
 export function auditItem(
   tenant: string,
   key: string,
@@ -106,7 +106,7 @@ export function auditItem(
   time = new Date().toISOString(),
 ): Record<string, AttributeValue> {
   const item: Record<string, AttributeValue> = {
-    pk: { S: `HISTORY#${tenant}#${key}` },
+    pk: { S: `${id.startsWith("g") ? "GRANTS" : "EVENTS"}#${tenant}#${key}` },
     sk: { S: `LOG#${time}#${id}` },
     gsi2pk: { S: `LOG#${tenant}#0` },
     gsi2sk: { S: `${time}#${id}` },
@@ -134,7 +134,7 @@ export async function findGrant(tenant: string, key: string, id: string) {
   const { Item } = await client.send(
     new GetItemCommand({
       TableName,
-      Key: { pk: { S: `HISTORY#${tenant}#${key}` }, sk: { S: `LOG#${time}#${id}` } },
+      Key: { pk: { S: `GRANTS#${tenant}#${key}` }, sk: { S: `LOG#${time}#${id}` } },
     }),
   );
   return Item;
