@@ -11,7 +11,7 @@ export const AUDIT_ACTIONS: readonly AuditAction[] = ["read", "write", "delete"]
  * - `reconciled`: found by the reconciler, not by an event;
  * - `none`: no grant explains it (an upload or delete that did not come through the API).
  */
-export type Attribution = "metadata" | "recent-grant" | "reconciled" | "none";
+export type Attribution = "metadata" | "recent-grant" | "ambiguous" | "reconciled" | "none";
 
 /** The conditions signed into a write grant. */
 export interface GrantConditions {
@@ -50,6 +50,8 @@ export interface AuditRecord {
   stale?: boolean;
   grantId?: string;
   attribution?: Attribution;
+  /** `ambiguous` attribution: the ids of the grants that could each have been used. */
+  candidates?: string[];
   /** Created objects: admitted as the tenant's file, or quarantined (with the reason). */
   verdict?: "admitted" | "quarantined";
   reason?: string;
