@@ -1,3 +1,4 @@
+import { newKeyringEntry, parseKeyring } from "@filegate/core/attest";
 import { compareUtf8, FileIndex } from "@filegate/core/files";
 import { FILES_SHARDS, filesShardOf, normalizeSequencer } from "@filegate/core/table";
 import type { FileKey, TenantId } from "@filegate/core/tenancy";
@@ -53,7 +54,12 @@ const sorted = (keys: string[]) => [...keys].sort(compareUtf8);
 
 beforeAll(async () => {
   table = await startTestTable();
-  index = new FileIndex({ client: table.doc, tableName: table.tableName, tombstoneTtlSeconds: 60 });
+  index = new FileIndex({
+    client: table.doc,
+    tableName: table.tableName,
+    tombstoneTtlSeconds: 60,
+    cursorKeys: parseKeyring(newKeyringEntry("listing")),
+  });
   for (const key of acmeKeys) await upload(ACME, key);
   for (const key of globexKeys) await upload(GLOBEX, key);
 });

@@ -3,8 +3,10 @@
  * indexed files, against the raw DynamoDB Queries that page needs (one per listing shard, in
  * parallel), on the same emulator.
  */
+
 import { DynamoDBClient, QueryCommand } from "@aws-sdk/client-dynamodb";
 import { marshall } from "@aws-sdk/util-dynamodb";
+import { parseKeyring } from "@filegate/core/attest";
 import { compareUtf8, encodeCursor, listingShare } from "@filegate/core/files";
 import { fileStateKey, filesPartitions } from "@filegate/core/table";
 import { ensureTable } from "@filegate/local";
@@ -47,7 +49,9 @@ export const run: Suite = async (options) => {
     const middleEvent = httpEvent({
       method: "GET",
       route: "/files",
-      query: { cursor: encodeCursor(BENCH.tenant, "", keyAt(middle)) },
+      query: {
+        cursor: encodeCursor(parseKeyring(BENCH.attestationKeys), BENCH.tenant, "", keyAt(middle)),
+      },
     });
 
     // The Queries each page needs: every shard of the tenant's listing in the `files` index,
