@@ -1,6 +1,7 @@
 /**
  * `npm run bench`: what each redirect, listing page, event and cold start costs, each against
- * a floor measured in the same run. Prints a table and writes bench/results.json.
+ * a floor measured in the same run, and the write heat per partition key at scale. Prints a
+ * table and writes bench/results.json (and bench/scale.json beside it).
  *
  *   npm run bench                      the full run (a few minutes)
  *   npm run bench -- --quick           a smoke run: proves the harness, not the figures
@@ -12,7 +13,7 @@ import { spawn } from "node:child_process";
 import { once } from "node:events";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { cpus, loadavg, release, tmpdir, totalmem } from "node:os";
-import { join, resolve } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { formatNumber, renderSuites, type SuiteResult } from "./lib/report";
 import type { BenchOptions } from "./lib/suite";
@@ -73,7 +74,7 @@ async function main(): Promise<void> {
   );
   if (jobs.length === 0) throw new Error(`--only names no suite (${JOBS.map((j) => j.suite)})`);
 
-  const options: BenchOptions = { quick: values.quick, dynamodb };
+  const options: BenchOptions = { quick: values.quick, dynamodb, outDir: dirname(values.out) };
   const machine = describeMachine();
   const started = Date.now();
   const loadAtStart = loadavg()[0] ?? 0;

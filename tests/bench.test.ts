@@ -136,7 +136,7 @@ describe("npm run bench -- --quick", () => {
       out,
     ]);
     results = JSON.parse(await readFile(out, "utf8")) as BenchResults;
-  }, 300_000);
+  }, 480_000);
   afterAll(async () => {
     await rm(dir, { recursive: true, force: true });
   });
@@ -153,10 +153,24 @@ describe("npm run bench -- --quick", () => {
       "ingest-fixed-head-dynamodb-local",
       "cold-start",
       "load",
+      "scale",
     ]);
     for (const suite of results.suites) {
       expect(Object.keys(suite.checks).length, suite.suite).toBeGreaterThan(0);
       for (const [check, ok] of Object.entries(suite.checks)) expect(ok, check).toBe(true);
+    }
+  });
+
+  it("writes the scale scenarios beside the results, each with its hottest key and cost", async () => {
+    const scale = JSON.parse(await readFile(join(dir, "scale.json"), "utf8")) as Array<
+      Record<string, unknown>
+    >;
+    expect(scale.map((entry) => entry.name)).toHaveLength(3);
+    for (const entry of scale) {
+      expect(typeof entry.hottestKey).toBe("string");
+      expect(entry.hottestKeyWcuPerSecond).toBeGreaterThan(0);
+      expect(entry.hottestKeyRcuPerSecond).toBeGreaterThanOrEqual(0);
+      expect(entry.usdPerMillionUploads).toBeGreaterThan(0);
     }
   });
 

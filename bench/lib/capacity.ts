@@ -11,16 +11,27 @@
  * - each index (all attributes projected): an item entering it is one write, leaving it one
  *   write, changing its index keys two (out of the old partition, into the new one), any other
  *   change one; each billed by the projected item's size, on the partition it touches.
- * - transactions: every item twice.
+ * - transactions: every item twice on the table (a prepare and a commit); an index is kept
+ *   outside the transaction, by the same one write as for any other write.
  */
 import {
-  type AttributeValue,
   type DynamoDBClient,
   GetItemCommand,
   QueryCommand,
   type QueryCommandInput,
 } from "@aws-sdk/client-dynamodb";
 import { TABLE } from "@filegate/core/table";
+import {
+  itemId,
+  partitionOf,
+  pkOf,
+  readKeys,
+  reportedUnits,
+  usedNames,
+  usedValues,
+  type WriteOp,
+  writeOps,
+} from "./capacity-calls";
 import { type Item, itemSize, readUnits, writeUnits } from "./item-size";
 
 /** Units billed to one partition key. */
@@ -35,12 +46,8 @@ export interface KeyUnits {
 export interface CallCost {
   operation: string;
   units: Map<string, { wcu: number; rcu: number }>;
-}
-
-interface WriteOp {
-  key: Item;
-  item?: Item;
-  kind: "put" | "update" | "delete" | "check";
+  /** With `crossCheck`: the units the emulator itself reported for the call, where it does. */
+  reported?: number;
 }
 
 type Stack = {
@@ -49,7 +56,7 @@ type Stack = {
       next: (args: { input: object }) => Promise<{ output: object }>,
       context: { commandName?: string },
     ) => (args: { input: object }) => Promise<{ output: object }>,
-    options: { step: "build"; name: string },
+    options: { step: "initialize" | "build"; name: string },
   ): void;
   remove(name: string): boolean;
 };
@@ -66,9 +73,14 @@ export class CapacityMeter {
   overheadMs = 0;
   private readonly locks = new Map<string, Promise<void>>();
 
+  /**
+   * `raw`: a client of the meter's own for its reads. `crossCheck`: each call also asks the
+   * emulator what it consumed (`ReturnConsumedCapacity`), to compare with the meter's count.
+   */
   constructor(
     private readonly raw: DynamoDBClient,
     private readonly tableName: string,
+    private readonly options: { crossCheck?: boolean } = {},
   ) {}
 
   /** Counts every call `client` sends from now on; returns the function that stops it. */
@@ -81,7 +93,20 @@ export class CapacityMeter {
       },
       { step: "build", name: NAME },
     );
-    return () => stack.remove(NAME);
+    if (this.options.crossCheck) {
+      // Before the request is serialised: ask the emulator what each call consumed.
+      stack.add(
+        (next) => async (args) => {
+          (args.input as Record<string, unknown>).ReturnConsumedCapacity = "TOTAL";
+          return next(args);
+        },
+        { step: "initialize", name: `${NAME}CrossCheck` },
+      );
+    }
+    return () => {
+      stack.remove(NAME);
+      stack.remove(`${NAME}CrossCheck`);
+    };
   }
 
   reset(): void {
@@ -110,8 +135,13 @@ export class CapacityMeter {
     const writes = writeOps(operation, input, this.tableName);
     const cost: CallCost = { operation, units: new Map() };
     this.calls.push(cost);
-    if (writes.length === 0) {
+    const call = async () => {
       const result = await send();
+      if (this.options.crossCheck) cost.reported = reportedUnits(result.output);
+      return result;
+    };
+    if (writes.length === 0) {
+      const result = await call();
       await this.timed(() => this.bill(cost, () => this.readCost(operation, input, result.output)));
       return result;
     }
@@ -120,7 +150,7 @@ export class CapacityMeter {
       const before = await this.timed(() => Promise.all(writes.map((op) => this.get(op.key))));
       const factor = operation.startsWith("Transact") ? 2 : 1;
       try {
-        const result = await send();
+        const result = await call();
         const after = await this.timed(() =>
           Promise.all(writes.map((op) => (op.kind === "put" ? op.item : this.get(op.key)))),
         );
@@ -161,11 +191,11 @@ export class CapacityMeter {
         was && is && (oldKey !== newKey || before?.[rangeKey]?.S !== after?.[rangeKey]?.S);
       if (was && is && !moved) {
         const size = Math.max(itemSize(before), itemSize(after));
-        this.add(cost, `${name}:${newKey}`, writeUnits(size) * factor, 0);
+        this.add(cost, `${name}:${newKey}`, writeUnits(size), 0);
         continue;
       }
-      if (was) this.add(cost, `${name}:${oldKey}`, writeUnits(itemSize(before)) * factor, 0);
-      if (is) this.add(cost, `${name}:${newKey}`, writeUnits(itemSize(after)) * factor, 0);
+      if (was) this.add(cost, `${name}:${oldKey}`, writeUnits(itemSize(before)), 0);
+      if (is) this.add(cost, `${name}:${newKey}`, writeUnits(itemSize(after)), 0);
     }
   }
 
@@ -282,86 +312,4 @@ export class CapacityMeter {
       release();
     };
   }
-}
-
-const pkOf = (key: Item) => key[TABLE.primaryIndex.hashKey]?.S ?? "?";
-const itemId = (key: Item) => `${pkOf(key)}|${key[TABLE.primaryIndex.rangeKey]?.S ?? ""}`;
-
-/** The items a write call touches, each with its primary key. */
-function writeOps(operation: string, input: Record<string, unknown>, table: string): WriteOp[] {
-  const keyOf = (item: Item): Item => {
-    const { hashKey, rangeKey } = TABLE.primaryIndex;
-    return { [hashKey]: item[hashKey] as never, [rangeKey]: item[rangeKey] as never };
-  };
-  switch (operation) {
-    case "PutItem":
-      return [{ key: keyOf(input.Item as Item), item: input.Item as Item, kind: "put" }];
-    case "UpdateItem":
-      return [{ key: input.Key as Item, kind: "update" }];
-    case "DeleteItem":
-      return [{ key: input.Key as Item, kind: "delete" }];
-    case "BatchWriteItem": {
-      const requests = ((input.RequestItems as Record<string, unknown[]>)[table] ?? []) as Array<{
-        PutRequest?: { Item: Item };
-        DeleteRequest?: { Key: Item };
-      }>;
-      return requests.map((r) =>
-        r.PutRequest
-          ? { key: keyOf(r.PutRequest.Item), item: r.PutRequest.Item, kind: "put" as const }
-          : { key: r.DeleteRequest?.Key as Item, kind: "delete" as const },
-      );
-    }
-    case "TransactWriteItems":
-      return (input.TransactItems as Array<Record<string, { Key?: Item; Item?: Item }>>).map(
-        (t) => {
-          if (t.Put)
-            return { key: keyOf(t.Put.Item as Item), item: t.Put.Item as Item, kind: "put" };
-          if (t.Update) return { key: t.Update.Key as Item, kind: "update" };
-          if (t.Delete) return { key: t.Delete.Key as Item, kind: "delete" };
-          return { key: t.ConditionCheck?.Key as Item, kind: "check" };
-        },
-      );
-    default:
-      return [];
-  }
-}
-
-function readKeys(operation: string, input: Record<string, unknown>, table: string) {
-  if (operation === "TransactGetItems") {
-    return (input.TransactItems as Array<{ Get: { Key: Item } }>).map((t) => ({
-      key: t.Get.Key,
-      consistent: true,
-    }));
-  }
-  const request = (
-    input.RequestItems as Record<string, { Keys: Item[]; ConsistentRead?: boolean }>
-  )[table];
-  return (request?.Keys ?? []).map((key) => ({
-    key,
-    consistent: request?.ConsistentRead === true,
-  }));
-}
-
-/** The partition key value a Query's key condition names: `<hash key> = :value`. */
-function partitionOf(input: QueryCommandInput, hashKey: string): string {
-  const names = input.ExpressionAttributeNames ?? {};
-  for (const match of (input.KeyConditionExpression ?? "").matchAll(/([#\w]+)\s*=\s*(:\w+)/g)) {
-    const attribute = names[match[1] as string] ?? match[1];
-    if (attribute === hashKey)
-      return input.ExpressionAttributeValues?.[match[2] as string]?.S ?? "?";
-  }
-  return "?";
-}
-
-function usedNames(expression = "", names?: Record<string, string>) {
-  if (!names) return undefined;
-  const used = Object.fromEntries(Object.entries(names).filter(([n]) => expression.includes(n)));
-  return Object.keys(used).length > 0 ? used : undefined;
-}
-
-function usedValues(expression = "", values?: Record<string, AttributeValue>) {
-  if (!values) return undefined;
-  return Object.fromEntries(
-    Object.entries(values).filter(([n]) => new RegExp(`${n}\\b`).test(expression)),
-  );
 }

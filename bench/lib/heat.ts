@@ -79,6 +79,11 @@ export interface ScenarioResult {
   costPerMillionUploads: CostBreakdown;
   /** The tenant's usage item: write units/s as updated per event, and if once per batch. */
   usageItem: { perEventWcuPerSecond: number; oncePerBatchWcuPerSecond: number };
+  /**
+   * The upload rate (with the scenario's mix) at which the first key reaches a line: as
+   * measured, and with each tenant's usage item updated once per batch of events.
+   */
+  largestUploadsPerSecond: { asMeasured: number; usageOncePerBatch: number };
   /** DynamoDB calls and units per upload of the sample (traffic of every kind included). */
   perUpload: { calls: number; wcu: number; rcu: number };
   failedEvents: number;
@@ -141,9 +146,26 @@ export function project(traffic: Traffic, scenario: Scenario): ScenarioResult {
   const usageWcuPerWrite = usageWrites
     ? usage.reduce((sum, [, u]) => sum + u.wcu, 0) / usageWrites
     : 0;
-  const eventsPerSecondPerTenant =
-    (scenario.uploadsPerSecond + scenario.deletesPerSecond) / scenario.tenants;
+  const totalEvents = scenario.uploadsPerSecond + scenario.deletesPerSecond;
+  const eventsPerSecondPerTenant = totalEvents / scenario.tenants;
+  const perEvent = usageWcuPerWrite * eventsPerSecondPerTenant;
+  const batched = usageWcuPerWrite * Math.min(eventsPerSecondPerTenant, totalEvents / BATCH);
+  // The usage item's write units, per tenant partition, at the scenario's rates.
+  const usageOf = (key: string) =>
+    (traffic.meter.items.get(`${key.slice("table:".length)}|USAGE`)?.wcu ?? 0) * scale;
+  const batchFactor = perEvent > 0 ? batched / perEvent : 1;
+  const largest = (adjust: (rate: KeyRate) => number) =>
+    scenario.uploadsPerSecond *
+    Math.min(
+      ...rates.map((rate) => Math.min(LINES.wcu / adjust(rate), LINES.rcu / rate.rcuPerSecond)),
+    );
   return {
+    largestUploadsPerSecond: {
+      asMeasured: Math.floor(largest((rate) => rate.wcuPerSecond)),
+      usageOncePerBatch: Math.floor(
+        largest((rate) => rate.wcuPerSecond - usageOf(rate.key) * (1 - batchFactor)),
+      ),
+    },
     name: scenario.name,
     uploadsPerSecond: scenario.uploadsPerSecond,
     tenants: scenario.tenants,
@@ -154,17 +176,7 @@ export function project(traffic: Traffic, scenario: Scenario): ScenarioResult {
     topKeys: byWrites.slice(0, 8),
     hottestReadKey: byReads[0] ?? hottest,
     costPerMillionUploads: cost,
-    usageItem: {
-      perEventWcuPerSecond: round(usageWcuPerWrite * eventsPerSecondPerTenant),
-      // A batch of events of one tenant: one update of its usage per batch at most.
-      oncePerBatchWcuPerSecond: round(
-        usageWcuPerWrite *
-          Math.min(
-            eventsPerSecondPerTenant,
-            (scenario.uploadsPerSecond + scenario.deletesPerSecond) / BATCH,
-          ),
-      ),
-    },
+    usageItem: { perEventWcuPerSecond: round(perEvent), oncePerBatchWcuPerSecond: round(batched) },
     perUpload: {
       calls: traffic.meter.calls.length / scenario.sampleUploads,
       wcu: units.wcu / scenario.sampleUploads,
@@ -232,13 +244,19 @@ export function describeScenario(result: ScenarioResult): string[] {
     );
   }
   const r = result.hottestReadKey;
-  lines.push(`  hottest read key: ${r.key} at ${fmt(r.rcuPerSecond)} RCU/s${over(r)}`);
+  const readOver = r.rcuPerSecond > LINES.rcu ? "  OVER" : "";
+  lines.push(`  hottest read key: ${r.key} at ${fmt(r.rcuPerSecond)} RCU/s${readOver}`);
   lines.push(
     `  usage item: ${fmt(result.usageItem.perEventWcuPerSecond)} WCU/s updated per event, ` +
       `${fmt(result.usageItem.oncePerBatchWcuPerSecond)} once per batch of ${BATCH}`,
   );
   lines.push(
     `  per upload: ${fmt(result.perUpload.calls)} DynamoDB calls, ${fmt(result.perUpload.wcu)} WCU, ${fmt(result.perUpload.rcu)} RCU`,
+  );
+  const { asMeasured, usageOncePerBatch } = result.largestUploadsPerSecond;
+  lines.push(
+    `  first key at a line at ${fmt(asMeasured)} uploads/s as measured, ` +
+      `${fmt(usageOncePerBatch)} with usage counted once per batch`,
   );
   const cost = Object.entries(result.costPerMillionUploads)
     .filter(([line]) => line !== "total")

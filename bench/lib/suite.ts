@@ -6,6 +6,8 @@ export interface BenchOptions {
   quick: boolean;
   /** The DynamoDB emulator behind the listing and ingestion figures. */
   dynamodb: "dynalite" | "dynamodb-local";
+  /** Where results go: the scale suite writes `scale.json` beside `results.json`. */
+  outDir?: string | undefined;
   /** A suite's variant (the ingestion suite's S3 endpoint). */
   variant?: string | undefined;
 }

@@ -54,7 +54,10 @@ export class Traffic {
    * Points this process's handlers at the emulators, creates the table, and imports the
    * handlers (once per process: they read their environment when first imported).
    */
-  static async start(endpoints: { dynamodb: string; s3: string }): Promise<Traffic> {
+  static async start(
+    endpoints: { dynamodb: string; s3: string },
+    options: { crossCheck?: boolean } = {},
+  ): Promise<Traffic> {
     useHandlerEnvironment(handlerEnvironment(endpoints));
     const raw = new DynamoDBClient({});
     await ensureTable(raw, BENCH.table);
@@ -65,7 +68,7 @@ export class Traffic {
       import("../../packages/functions/src/events/subscriber"),
       import("../../packages/functions/src/lib/dynamo"),
     ]);
-    const meter = new CapacityMeter(raw, BENCH.table);
+    const meter = new CapacityMeter(raw, BENCH.table, options);
     meter.attach(lib.dynamo);
     const context = lambdaContext("filegate-scale-subscriber");
     return new Traffic(

@@ -16,7 +16,12 @@ import { DynamoDBDocumentClient, PutCommand } from "@aws-sdk/lib-dynamodb";
 import { marshall, unmarshall } from "@aws-sdk/util-dynamodb";
 import { ATTESTATION_METADATA } from "@filegate/core/attest";
 import { GRANT_METADATA } from "@filegate/core/audit";
-import { fileStateKey, normalizeSequencer, tenantUsageKey } from "@filegate/core/table";
+import {
+  fileStateKey,
+  historyPartition,
+  normalizeSequencer,
+  tenantUsageKey,
+} from "@filegate/core/table";
 import { ensureTable, lambdaContext } from "@filegate/local";
 import { BENCH, handlerEnvironment, useHandlerEnvironment } from "../lib/environment";
 import { type ObjectEvent, sqsBatch } from "../lib/events";
@@ -260,7 +265,7 @@ async function verifyIndex(
       TableName: BENCH.table,
       KeyConditionExpression: "pk = :pk AND begins_with(sk, :log)",
       ExpressionAttributeValues: marshall({
-        ":pk": fileStateKey(BENCH.tenant, keyOf(first)).pk,
+        ":pk": historyPartition(BENCH.tenant, keyOf(first), "event"),
         ":log": "LOG#",
       }),
       ScanIndexForward: false,

@@ -2,8 +2,8 @@
  * Write heat at scale: each scenario's traffic sampled through the real redirect handlers and
  * queue subscriber (against the DynamoDB and S3 emulators), every DynamoDB call billed per
  * partition key as DynamoDB bills it (bench/lib/capacity.ts), projected to the scenario's
- * rates, and priced. Writes bench/scale.json (one entry per scenario) and prints the hottest
- * keys and the cost of a million uploads per scenario.
+ * rates, and priced. Writes scale.json beside the results (bench/scale.json by default: one
+ * entry per scenario) and prints the hottest keys and the cost of a million uploads per scenario.
  */
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
@@ -19,8 +19,6 @@ import { figure, type SuiteResult } from "../lib/report";
 import { startServer } from "../lib/servers";
 import { progress, type Suite } from "../lib/suite";
 import { Traffic } from "../lib/traffic";
-
-export const SCALE_FILE = join(import.meta.dirname, "../scale.json");
 
 /** A scenario at a tenth of its sample (the quick run): the same rates, a coarser sample. */
 const quick = (s: Scenario): Scenario => ({
@@ -39,7 +37,8 @@ export const run: Suite = async (options) => {
       results.push(result);
       for (const line of describeScenario(result)) progress("scale", line);
     }
-    await writeFile(SCALE_FILE, `${JSON.stringify(results.map(entry), null, 2)}\n`);
+    const file = join(options.outDir ?? join(import.meta.dirname, ".."), "scale.json");
+    await writeFile(file, `${JSON.stringify(results.map(entry), null, 2)}\n`);
     return report(results, options.dynamodb, options.quick);
   } finally {
     await Promise.all([dynamo.stop(), s3.stop()]);
@@ -59,6 +58,7 @@ export function entry(result: ScenarioResult) {
     usdPerMillionUploads: result.usdPerMillionUploads,
     hottestReadKey: result.hottestReadKey,
     usageItem: result.usageItem,
+    largestUploadsPerSecond: result.largestUploadsPerSecond,
     perUpload: result.perUpload,
     costPerMillionUploads: result.costPerMillionUploads,
     topKeys: result.topKeys,

@@ -33,14 +33,18 @@ export async function lookup(tenant: string, key: string) {
   return Item?.state?.S === "present" ? Item : undefined;
 }
 
-/** One page of a partition of an index (`files` by default), `limit` items and one more. */
+/**
+ * One page of a partition of an index (`files` by default: the tenant's first listing shard;
+ * a cold start's cost is the same for one Query as for several in parallel), `limit` items and
+ * one more.
+ */
 export async function query(
   tenant: string,
   limit: number,
   index: { name: string; hashKey: string; partition: string } = {
     name: "files",
     hashKey: "gsi1pk",
-    partition: `FILES#${tenant}`,
+    partition: `FILES#${tenant}#0`,
   },
 ) {
   const { Items = [] } = await client.send(
@@ -97,7 +101,7 @@ export async function put(Item: Record<string, AttributeValue>) {
   );
 }
 
-/** An audit record in the file's partition and the two time indexes (one shard each). */
+/** An audit record in the file's grant or event partition and the two time indexes (one shard each). */
 export function auditItem(
   tenant: string,
   key: string,
@@ -106,7 +110,7 @@ export function auditItem(
   time = new Date().toISOString(),
 ): Record<string, AttributeValue> {
   const item: Record<string, AttributeValue> = {
-    pk: { S: `FILE#${tenant}#${key}` },
+    pk: { S: `${id.startsWith("g") ? "GRANTS" : "EVENTS"}#${tenant}#${key}` },
     sk: { S: `LOG#${time}#${id}` },
     gsi2pk: { S: `LOG#${tenant}#0` },
     gsi2sk: { S: `${time}#${id}` },
@@ -134,7 +138,7 @@ export async function findGrant(tenant: string, key: string, id: string) {
   const { Item } = await client.send(
     new GetItemCommand({
       TableName,
-      Key: { pk: { S: `FILE#${tenant}#${key}` }, sk: { S: `LOG#${time}#${id}` } },
+      Key: { pk: { S: `GRANTS#${tenant}#${key}` }, sk: { S: `LOG#${time}#${id}` } },
     }),
   );
   return Item;

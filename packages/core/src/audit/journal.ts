@@ -1,6 +1,6 @@
 import { GetCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
 import { aws } from "../errors";
-import { auditKey, LOG_PREFIX } from "../table";
+import { auditKey, historyPartition, LOG_PREFIX } from "../table";
 import { GrantRecorder } from "./recorder";
 import { type Attribution, type AuditAction, type AuditRecord, timeOfGrantId } from "./records";
 
@@ -102,7 +102,7 @@ export class AuditJournal extends GrantRecorder {
   ): Promise<AuditRecord[]> {
     const atMs = Date.parse(at);
     const latestIssue = new Date(atMs + CLOCK_SLACK_MS).toISOString();
-    const { pk } = auditKey(tenant, key, at, "");
+    const pk = historyPartition(tenant, key, "grant");
     const found: AuditRecord[] = [];
     let exclusiveStartKey: Record<string, unknown> | undefined;
     for (let round = 0; round < MAX_READ_ROUNDS; round++) {

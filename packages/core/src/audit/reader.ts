@@ -4,7 +4,7 @@ import { aws } from "../errors";
 import {
   ALL_LOG_SHARDS,
   allLogPartition,
-  auditKey,
+  historyPartitions,
   LOG_PREFIX,
   type TableAccess,
   TableRepository,
@@ -98,8 +98,12 @@ export class AuditReader extends TableRepository {
   private sources(query: AuditQuery): Source[] {
     const { tenant } = query.scope;
     if (query.key !== undefined) {
-      const { pk } = auditKey(tenant, query.key, "", "");
-      return [{ pkAttr: "pk", skAttr: "sk", partition: pk, prefix: LOG_PREFIX }];
+      return historyPartitions(tenant, query.key).map((partition) => ({
+        pkAttr: "pk",
+        skAttr: "sk",
+        partition,
+        prefix: LOG_PREFIX,
+      }));
     }
     if (tenant === "*") {
       return Array.from({ length: ALL_LOG_SHARDS }, (_, shard) => ({

@@ -3,16 +3,18 @@ import { type Keyring, parseKeyring } from "../attest/keyring";
 import { aws, fromAwsError, isConditionFailed } from "../errors";
 import {
   allItems,
+  FILES_SHARDS,
   type FileItem,
-  fileListingKeys,
   fileStateKey,
-  filesPartition,
+  filesPartitions,
   normalizeSequencer,
   type TableAccess,
+  tenantOfFilesPartition,
 } from "../table";
 import type { FileKey, TenantId } from "../tenancy";
 import { decodeCursor, encodeCursor } from "./cursor";
 import { FileLookup, type FileView, toView } from "./lookup";
+import { mergeSorted, type SourcePage } from "./merge";
 import { createdState, deletedState, type StateUpdate, stateUpdateInput } from "./state";
 
 export interface ListPage {
@@ -93,7 +95,9 @@ export class FileIndex extends FileLookup {
   }
 
   /**
-   * One page of a tenant's present files whose keys start with `prefix`, in key order.
+   * One page of a tenant's present files whose keys start with `prefix`, in key order: the
+   * tenant's listing shards read in parallel and merged by key, each shard read from just
+   * after the cursor's key, so a cursor is valid whichever shard its key is in.
    *
    * @example await index.list("acme", { prefix: "photos/", limit: 50 })
    */
@@ -106,30 +110,13 @@ export class FileIndex extends FileLookup {
     const after = options.cursor
       ? decodeCursor(this.cursorKeys, options.cursor, tenant, prefix)
       : undefined;
-    const partition = filesPartition(tenant);
-    const result = await aws(
-      this.client.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          IndexName: "files",
-          KeyConditionExpression:
-            prefix === "" ? "gsi1pk = :p" : "gsi1pk = :p AND begins_with(gsi1sk, :prefix)",
-          ExpressionAttributeValues:
-            prefix === "" ? { ":p": partition } : { ":p": partition, ":prefix": prefix },
-          // One more than the page tells whether another page exists, so no empty last page.
-          Limit: limit + 1,
-          ...(after === undefined
-            ? {}
-            : {
-                ExclusiveStartKey: {
-                  ...fileStateKey(tenant, after),
-                  ...fileListingKeys(tenant, after),
-                },
-              }),
-        }),
-      ),
+    const share = listingShare(limit);
+    const shards = filesPartitions(tenant).map(
+      (partition) => (start: Record<string, unknown> | undefined) =>
+        this.listShard(partition, prefix, share, start ?? startAfter(tenant, partition, after)),
     );
-    const items = (result.Items ?? []) as FileItem[];
+    // One more than the page tells whether another page exists, so no empty last page.
+    const items = await mergeSorted(shards, (item) => item.key, limit + 1);
     const page = items.slice(0, limit).map(toView);
     const last = page.at(-1);
     return {
@@ -141,6 +128,29 @@ export class FileIndex extends FileLookup {
     };
   }
 
+  private async listShard(
+    partition: string,
+    prefix: string,
+    limit: number,
+    start: Record<string, unknown> | undefined,
+  ): Promise<SourcePage<FileItem>> {
+    const result = await aws(
+      this.client.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          IndexName: "files",
+          KeyConditionExpression:
+            prefix === "" ? "gsi1pk = :p" : "gsi1pk = :p AND begins_with(gsi1sk, :prefix)",
+          ExpressionAttributeValues:
+            prefix === "" ? { ":p": partition } : { ":p": partition, ":prefix": prefix },
+          Limit: limit,
+          ...(start === undefined ? {} : { ExclusiveStartKey: start }),
+        }),
+      ),
+    );
+    return { items: (result.Items ?? []) as FileItem[], next: result.LastEvaluatedKey };
+  }
+
   /**
    * Every tenant that has present files (for the reconciler's all-tenants run): one Scan of
    * the sparse `files` index, reading only its partition keys.
@@ -149,7 +159,7 @@ export class FileIndex extends FileLookup {
     const tenants = new Set<string>();
     const scan = { kind: "scan" as const, TableName: this.tableName, IndexName: "files" };
     for await (const item of allItems(this.client, { ...scan, ProjectionExpression: "gsi1pk" })) {
-      tenants.add(String(item.gsi1pk).slice(filesPartition("").length));
+      tenants.add(tenantOfFilesPartition(String(item.gsi1pk)));
     }
     return [...tenants].sort();
   }
@@ -158,16 +168,18 @@ export class FileIndex extends FileLookup {
   async totals(tenant: TenantId): Promise<{ bytes: number; objects: number }> {
     let bytes = 0;
     let objects = 0;
-    for await (const item of allItems(this.client, {
-      TableName: this.tableName,
-      IndexName: "files",
-      KeyConditionExpression: "gsi1pk = :p",
-      ProjectionExpression: "#size",
-      ExpressionAttributeNames: { "#size": "size" },
-      ExpressionAttributeValues: { ":p": filesPartition(tenant) },
-    })) {
-      bytes += Number(item.size ?? 0);
-      objects++;
+    for (const partition of filesPartitions(tenant)) {
+      for await (const item of allItems(this.client, {
+        TableName: this.tableName,
+        IndexName: "files",
+        KeyConditionExpression: "gsi1pk = :p",
+        ProjectionExpression: "#size",
+        ExpressionAttributeNames: { "#size": "size" },
+        ExpressionAttributeValues: { ":p": partition },
+      })) {
+        bytes += Number(item.size ?? 0);
+        objects++;
+      }
     }
     return { bytes, objects };
   }
@@ -286,4 +298,19 @@ export class FileIndex extends FileLookup {
       throw fromAwsError(error);
     }
   }
+}
+
+/** Where a shard's read starts: just after the cursor's key (which may live in another shard). */
+function startAfter(tenant: string, partition: string, after: string | undefined) {
+  if (after === undefined) return undefined;
+  return { ...fileStateKey(tenant, after), gsi1pk: partition, gsi1sk: after };
+}
+
+/**
+ * How many items a page of `limit` reads from each listing shard at first: half as much again
+ * as an even share, so that a page almost always takes one round of parallel Queries (keys
+ * hash unevenly over a range); a shard whose share runs out is read on.
+ */
+export function listingShare(limit: number): number {
+  return Math.ceil((1.5 * (limit + 1)) / FILES_SHARDS) + 1;
 }

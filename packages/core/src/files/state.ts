@@ -1,4 +1,4 @@
-import { type FileItem, type FileState, fileStateKey, filesPartition, ItemType } from "../table";
+import { type FileItem, type FileState, fileListingKeys, fileStateKey, ItemType } from "../table";
 
 /** The SET/REMOVE part of a state change, with its values (see {@link stateUpdateInput}). */
 export interface StateUpdate {
@@ -46,7 +46,9 @@ export function createdState(file: CreatedState): StateUpdate {
       ":contentType": file.contentType,
       ":eventTime": file.eventTime,
       ...(present
-        ? { ":gsi1pk": filesPartition(file.tenant), ":gsi1sk": file.key }
+        ? (({ gsi1pk, gsi1sk }) => ({ ":gsi1pk": gsi1pk, ":gsi1sk": gsi1sk }))(
+            fileListingKeys(file.tenant, file.key),
+          )
         : { ":reason": file.reason ?? "not admitted" }),
     },
   };

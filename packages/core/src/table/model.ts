@@ -6,9 +6,11 @@
  *
  * Access patterns (see docs/data-model.md for the AWS CLI query of each):
  * 1. one file of one tenant (ownership check) — GetItem `pk = FILE#<tenant>#<key>, sk = STATE`
- * 2. a tenant's present files by prefix — Query `files`: `gsi1pk = FILES#<tenant>`,
- *    `begins_with(gsi1sk, <prefix>)`; tombstones carry no gsi1 keys (sparse index)
- * 3. the history of one file — Query `pk = FILE#<tenant>#<key>, sk BETWEEN LOG# …`
+ * 2. a tenant's present files by prefix — one Query per shard on `files`:
+ *    `gsi1pk = FILES#<tenant>#<shard>, begins_with(gsi1sk, <prefix>)`, merged in key order;
+ *    tombstones carry no gsi1 keys (sparse index)
+ * 3. the history of one file — one Query on each of `pk = GRANTS#<tenant>#<key>` and
+ *    `pk = EVENTS#<tenant>#<key>`, `begins_with(sk, LOG#)`, merged by `sk`
  * 4. a tenant's audit records in a time range — one Query per shard on `tenantLog`:
  *    `gsi2pk = LOG#<tenant>#<shard>, gsi2sk BETWEEN <from> AND <to>`, merged
  * 5. every tenant's audit records in a time range — one Query per shard on `allLog`:
@@ -62,14 +64,38 @@ export function fileStateKey(tenant: string, key: string) {
   return { pk: `FILE#${tenant}#${key}`, sk: FILE_STATE_SK };
 }
 
+/**
+ * Shards of a tenant's listing in the `files` index. Every new or removed file is one write to
+ * the tenant's listing: spread by a hash of the key over this many partitions, one tenant can
+ * add {@link FILES_SHARDS} × 500 files per second (items under 1 KB) before any partition
+ * passes half of DynamoDB's 1,000 write units per second. A page reads every shard, merged
+ * in key order ({@link FileIndex.list}).
+ */
+export const FILES_SHARDS = 4;
+
 /** Keys of the `files` index for a present file; absent on tombstones. */
 export function fileListingKeys(tenant: string, key: string) {
-  return { gsi1pk: filesPartition(tenant), gsi1sk: key };
+  return { gsi1pk: filesPartition(tenant, filesShardOf(key)), gsi1sk: key };
 }
 
-/** The `files` index partition holding one tenant's present files. */
-export function filesPartition(tenant: string): string {
-  return `FILES#${tenant}`;
+/** The listing shard of a file key. */
+export function filesShardOf(key: string): number {
+  return shardHash(key) % FILES_SHARDS;
+}
+
+/** The `files` index partition holding shard `shard` of one tenant's present files. */
+export function filesPartition(tenant: string, shard: number): string {
+  return `FILES#${tenant}#${shard}`;
+}
+
+/** Every listing partition of a tenant, shard 0 first. */
+export function filesPartitions(tenant: string): string[] {
+  return Array.from({ length: FILES_SHARDS }, (_, shard) => filesPartition(tenant, shard));
+}
+
+/** The tenant a listing partition belongs to (tenant ids hold no `#`). */
+export function tenantOfFilesPartition(partition: string): string {
+  return partition.slice("FILES#".length, partition.lastIndexOf("#"));
 }
 
 /** The stored shape of a file item (current state or tombstone). */
@@ -119,23 +145,50 @@ export function normalizeSequencer(sequencer: string): string {
 }
 
 /**
- * Write sharding of the audit indexes. DynamoDB serves about 1,000 writes/s per partition
- * (and an index that falls behind throttles the table's writes). Every audit record is one
- * write to each index, spread by a hash of its id over:
- * - {@link TENANT_LOG_SHARDS} partitions per tenant: 4,000 audit records/s for one tenant;
- * - {@link ALL_LOG_SHARDS} partitions for everyone: 16,000 audit records/s in all.
+ * Write sharding of the audit indexes. DynamoDB serves 1,000 write units/s per partition key
+ * (and an index that falls behind throttles the table's writes); the design keeps every key
+ * under half of that. Every audit record is one write to each index, spread by a hash of its
+ * id over:
+ * - {@link TENANT_LOG_SHARDS} partitions per tenant: 4,000 records/s of up to 1 KB for one
+ *   tenant (an upload makes two, its grant and its event; a download one);
+ * - {@link ALL_LOG_SHARDS} partitions for everyone: 32,000 records/s of up to 1 KB in all,
+ *   above the 30,000 that 10,000 uploads/s and 10,000 downloads/s make.
  * Reading a time range costs one Query per shard, run in parallel and merged in time order.
  * Changing a count only affects records written afterwards: keep them, or read both layouts.
  */
-export const TENANT_LOG_SHARDS = 4;
-export const ALL_LOG_SHARDS = 16;
+export const TENANT_LOG_SHARDS = 8;
+export const ALL_LOG_SHARDS = 64;
 
-/** Sort-key prefix of audit records in a file's partition (pattern 3). */
+/** Sort-key prefix of audit records in a file's history partition (pattern 3). */
 export const LOG_PREFIX = "LOG#";
 
-/** Primary key of one audit record: in its file's partition, in time order. */
+/**
+ * The partitions of one file's history, apart from the file's own item: its grants in one,
+ * its events in the other. A key uploaded and deleted over and over (each cycle two grants,
+ * two events written in a transaction, two state changes) then spreads its writes over three
+ * partition keys instead of one: 100 cycles a second put 200, 400 and 400 WCU/s on them,
+ * where one partition would take 1,000. The history is one Query per partition, merged.
+ */
+export function historyPartition(tenant: string, key: string, kind: "grant" | "event"): string {
+  return `${kind === "grant" ? "GRANTS" : "EVENTS"}#${tenant}#${key}`;
+}
+
+/** Both history partitions of a file: grants, then events. */
+export function historyPartitions(tenant: string, key: string): string[] {
+  return [historyPartition(tenant, key, "grant"), historyPartition(tenant, key, "event")];
+}
+
+/** Grant ids start with `g`; every other audit record (`e…`) is an event's. */
+export function recordKindOfId(id: string): "grant" | "event" {
+  return id.startsWith("g") ? "grant" : "event";
+}
+
+/** Primary key of one audit record: in its file's grant or event partition, in time order. */
 export function auditKey(tenant: string, key: string, time: string, id: string) {
-  return { pk: `FILE#${tenant}#${key}`, sk: `${LOG_PREFIX}${time}#${id}` };
+  return {
+    pk: historyPartition(tenant, key, recordKindOfId(id)),
+    sk: `${LOG_PREFIX}${time}#${id}`,
+  };
 }
 
 /** The tenant-log partition of shard `shard`. */
