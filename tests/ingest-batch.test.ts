@@ -8,7 +8,7 @@ import {
   ingestBatch,
 } from "@filegate/core/events";
 import { FileIndex } from "@filegate/core/files";
-import { fileStateKey, normalizeSequencer } from "@filegate/core/table";
+import { historyPartition, normalizeSequencer } from "@filegate/core/table";
 import type { FileKey, TenantId } from "@filegate/core/tenancy";
 import { UploadIntents } from "@filegate/core/uploads";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -88,7 +88,10 @@ describe.each(["local", "dynalite"] as const)("batch ingestion on %s", (engine) 
       new QueryCommand({
         TableName: table.tableName,
         KeyConditionExpression: "pk = :pk AND begins_with(sk, :log)",
-        ExpressionAttributeValues: { ":pk": fileStateKey(tenant, key).pk, ":log": "LOG#" },
+        ExpressionAttributeValues: {
+          ":pk": historyPartition(tenant, key, "event"),
+          ":log": "LOG#",
+        },
         ConsistentRead: true,
       }),
     );

@@ -1,5 +1,5 @@
 import { Errors } from "../errors";
-import { backoff, type Seen } from "./commit";
+import { backoff } from "./commit";
 import {
   type BatchEntry,
   type IngestDeps,
@@ -12,6 +12,7 @@ import {
 } from "./ingest";
 import type { S3EventRecord } from "./notification";
 import { type PlannedEvent, type PreparedEvent, planEvent, rounds } from "./plan";
+import type { Seen } from "./seen";
 
 /** Reads and writes of one round before its events are given up (and retried by the queue). */
 const MAX_ATTEMPTS = 6;

@@ -10,14 +10,7 @@ import { aws, fromAwsError, isConditionFailed } from "../errors";
 import { createdState, deletedState, stateUpdateInput, unchangedSince } from "../files";
 import { type FileItem, fileStateKey, type TableAccess, TableRepository } from "../table";
 import type { PlannedEvent } from "./plan";
-
-/** What the table holds for a round of events: each file's state, and which records exist. */
-export interface Seen {
-  /** By {@link stateId}. */
-  states: Map<string, FileItem>;
-  /** Ids of the events whose journal record is already written. */
-  journaled: Set<string>;
-}
+import type { JournalKey, Seen } from "./seen";
 
 export interface CommitterOptions extends TableAccess {
   journal: Pick<AuditJournal, "eventItem">;
@@ -32,11 +25,6 @@ const MAX_GET_KEYS = 100;
 const MAX_BATCH_WRITE = 25;
 /** Why a transaction may be cancelled and simply tried again after a fresh read. */
 const RETRYABLE_REASONS = new Set(["None", "ConditionalCheckFailed", "TransactionConflict"]);
-
-/** The key a file's state is found under in {@link Seen.states}. */
-export function stateId(tenant: string, key: string): string {
-  return fileStateKey(tenant, key).pk;
-}
 
 /**
  * The table side of batch ingestion: one read of every state and journal record a round of
@@ -245,9 +233,6 @@ export class EventCommitter extends TableRepository {
     }
   }
 }
-
-/** The primary key of an event's journal record. */
-export type JournalKey = Record<"pk" | "sk", string>;
 
 /**
  * Plans cut into transactions of at most 100 items: each event's state and record, and one

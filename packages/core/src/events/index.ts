@@ -4,3 +4,4 @@ export * from "./commit";
 export * from "./ingest";
 export * from "./notification";
 export * from "./plan";
+export * from "./seen";

@@ -4,7 +4,7 @@ import { type ApplyOutcome, transition, usageChange } from "../files";
 import type { FileItem, FileState } from "../table";
 import type { FileKey, TenantId } from "../tenancy";
 import type { Verdict } from "../uploads";
-import { type JournalKey, type Seen, stateId } from "./commit";
+import { type JournalKey, type Seen, stateId } from "./seen";
 
 /** One S3 event, located, described and verified: everything but the table's say. */
 export interface PreparedEvent {
