@@ -142,6 +142,7 @@ export const API_ERRORS = {
   bad_request: 400,
   invalid_key: 400,
   invalid_cursor: 400,
+  invalid_webhook_url: 400,
   unauthorized: 401,
   forbidden: 403,
   not_found: 404,

@@ -12,6 +12,7 @@ import {
   type Attribution,
   type AuditAction,
   type AuditRecord,
+  type FileChange,
   type GrantConditions,
   timeOfGrantId,
 } from "./records";
@@ -44,6 +45,9 @@ export interface EventRecordInput {
   grant?: { id: string; actor: string } | undefined;
   verdict?: "admitted" | "quarantined";
   reason?: string;
+  change?: FileChange;
+  contentType?: string;
+  intentId?: string;
 }
 
 export interface AuditLogOptions extends TableAccess {
@@ -107,6 +111,9 @@ export class AuditJournal extends TableRepository {
       ...(event.grant ? { grantId: event.grant.id } : {}),
       ...(event.verdict ? { verdict: event.verdict } : {}),
       ...(event.reason ? { reason: event.reason } : {}),
+      ...(event.change ? { change: event.change } : {}),
+      ...(event.contentType ? { contentType: event.contentType } : {}),
+      ...(event.intentId ? { intentId: event.intentId } : {}),
     });
   }
 
@@ -221,6 +228,9 @@ const RECORD_FIELDS = [
   "attribution",
   "verdict",
   "reason",
+  "change",
+  "contentType",
+  "intentId",
 ] as const;
 
 /** An audit record as the API shows it, from its stored item. */

@@ -17,6 +17,12 @@ export const Errors = {
   invalidCursor(reason: string) {
     return new FilegateError("invalid_cursor", `Invalid cursor: ${reason}`);
   },
+  /** A webhook target that is malformed, not https, or resolves to a private address. */
+  invalidWebhookUrl(reason: string) {
+    return new FilegateError("invalid_webhook_url", `Invalid webhook url: ${reason}`, {
+      details: { reason },
+    });
+  },
   unauthorized(message = "A valid bearer token is required", invalidToken = false) {
     return new FilegateError("unauthorized", message, {
       headers: {

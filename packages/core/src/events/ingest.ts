@@ -1,6 +1,12 @@
 import type { TenantAccounts } from "../accounts";
 import type { AuditJournal } from "../audit";
-import { type Attribution, actionOfEvent, eventRecordId } from "../audit";
+import {
+  type Attribution,
+  actionOfEvent,
+  type EventRecordInput,
+  eventRecordId,
+  type FileChange,
+} from "../audit";
 import { type ApplyResult, type FileIndex, type RemovedEvent, usageChange } from "../files";
 import { type DescribeObject, unquote } from "../storage";
 import { type FileItem, normalizeSequencer } from "../table";
@@ -36,6 +42,8 @@ export interface IngestResult {
   verdict?: "admitted" | "quarantined";
   /** Why a record was skipped, or an object quarantined. */
   reason?: string;
+  /** The event's audit record (what webhooks tell of it), unless skipped. */
+  record?: EventRecordInput;
 }
 
 const DEFAULT_CONTENT_TYPE = "application/octet-stream";
@@ -66,14 +74,14 @@ export async function ingestRecord(record: S3EventRecord, deps: IngestDeps): Pro
   const size = record.s3.object.size ?? 0;
   const at = { tenant, key, seq, eventTime };
 
-  const { applied, verdict, etag } =
+  const { applied, verdict, etag, contentType } =
     action === "delete"
       ? { applied: await deps.index.applyRemoved(at), verdict: undefined, etag: "" }
       : await applyCreation(record, objectKey, { ...at, size }, deps);
 
-  const { grant, attribution, written } = await recordAudit(
+  const { grant, attribution, written, input } = await recordAudit(
     record,
-    { ...at, objectKey, action, size, etag, applied, verdict },
+    { ...at, objectKey, action, size, etag, contentType, applied, verdict },
     deps,
   );
 
@@ -94,7 +102,20 @@ export async function ingestRecord(record: S3EventRecord, deps: IngestDeps): Pro
       ? { verdict: verdict.admitted ? ("admitted" as const) : ("quarantined" as const) }
       : {}),
     ...(verdict?.reason ? { reason: verdict.reason } : {}),
+    record: input,
   };
+}
+
+/** How an applied event changed the file, or `undefined` when it was stale. */
+export function changeOf(
+  action: "write" | "delete",
+  applied: ApplyResult,
+  verdict: Verdict | undefined,
+): FileChange | undefined {
+  if (applied.outcome === "stale") return undefined;
+  if (action === "delete") return "deleted";
+  if (!verdict?.admitted) return "quarantined";
+  return applied.item?.prevState === "present" ? "updated" : "created";
 }
 
 /** The tenant's file an event is about and what happened to it, or why it is skipped. */
@@ -122,7 +143,7 @@ async function applyCreation(
   objectKey: string,
   at: RemovedEvent & { size: number },
   deps: Pick<IngestDeps, "describeObject" | "verify" | "index">,
-): Promise<{ applied: ApplyResult; verdict: Verdict; etag: string }> {
+): Promise<{ applied: ApplyResult; verdict: Verdict; etag: string; contentType: string }> {
   const { tenant, key, size } = at;
   let etag = unquote(record.s3.object.eTag ?? "");
   const current = await deps.describeObject(objectKey);
@@ -148,7 +169,7 @@ async function applyCreation(
     state: verdict.admitted ? "present" : "quarantined",
     ...(verdict.reason ? { reason: verdict.reason } : {}),
   });
-  return { applied, verdict, etag };
+  return { applied, verdict, etag, contentType };
 }
 
 /**
@@ -162,6 +183,7 @@ async function recordAudit(
     action: "write" | "delete";
     size: number;
     etag: string;
+    contentType?: string;
     applied: ApplyResult;
     verdict: Verdict | undefined;
   },
@@ -178,7 +200,8 @@ async function recordAudit(
       ? "metadata"
       : "recent-grant"
     : "none";
-  const written = await deps.audit.recordEvent({
+  const change = changeOf(action, event.applied, verdict);
+  const input: EventRecordInput = {
     id: eventRecordId(deps.bucket, event.objectKey, sequencer, record.eventName),
     tenant,
     key,
@@ -192,8 +215,12 @@ async function recordAudit(
     grant: grant && grant.actor !== null ? { id: grant.id, actor: grant.actor } : undefined,
     ...(verdict ? { verdict: verdict.admitted ? "admitted" : "quarantined" } : {}),
     ...(verdict?.reason ? { reason: verdict.reason } : {}),
-  });
-  return { grant, attribution, written };
+    ...(change ? { change } : {}),
+    ...(event.contentType ? { contentType: event.contentType } : {}),
+    ...(verdict?.intent ? { intentId: verdict.intent.id } : {}),
+  };
+  const written = await deps.audit.recordEvent(input);
+  return { grant, attribution, written, input };
 }
 
 /**

@@ -5,11 +5,13 @@ import { loadOperationsSettings } from "@filegate/core/config";
 import {
   decodeEventKey,
   type IngestDeps,
+  type IngestResult,
   ingestRecord,
   parseNotification,
 } from "@filegate/core/events";
 import { headObjectDescriber } from "@filegate/core/storage";
 import { parseObjectKey } from "@filegate/core/tenancy";
+import type { PublishResult } from "@filegate/core/webhooks";
 import type { Context, SQSEvent, SQSRecord } from "aws-lambda";
 import { Resource } from "sst";
 import { accounts } from "../lib/accounts";
@@ -20,6 +22,7 @@ import { logger } from "../lib/logger";
 import { metrics, publishMetrics } from "../lib/metrics";
 import { presigner } from "../lib/presigner";
 import { batchVerifier } from "../lib/verifier";
+import { publishWebhooks } from "../lib/webhook-publisher";
 import { METRICS } from "../observability";
 
 export interface SubscriberDeps {
@@ -32,6 +35,8 @@ export interface SubscriberDeps {
   metrics: Pick<Metrics, "addMetric" | "hasStoredMetrics" | "publishStoredMetrics">;
   /** The queue's `maxReceiveCount`: a failure on that delivery sends the message to the DLQ. */
   maxReceiveCount: number;
+  /** Queues the webhooks of an applied event (never failing for a refusing queue). */
+  publish?: (result: IngestResult) => Promise<PublishResult>;
 }
 
 /**
@@ -85,13 +90,28 @@ async function handleMessage(
     try {
       const result = await ingestRecord(record, ingest);
       count(deps, METRICS.names[result.outcome]);
-      deps.logger.info(`event ${result.outcome}`, { ...context, ...result });
+      const { record: _journal, ...logged } = result;
+      deps.logger.info(`event ${result.outcome}`, { ...context, ...logged });
+      if (deps.publish) await tellWebhooks(deps, result);
     } catch (error) {
       const { key: objectKey, sequencer } = record.s3.object;
       const fields = { eventName: record.eventName, objectKey, sequencer, ...locate(objectKey) };
       failed("event failed", fields, error);
       throw error;
     }
+  }
+}
+
+/** Queues the event's webhooks and counts them (a refused queue leaves them in the outbox). */
+async function tellWebhooks(deps: SubscriberDeps, result: IngestResult): Promise<void> {
+  const published = await deps.publish?.(result);
+  if (published?.queued)
+    deps.metrics.addMetric(METRICS.names.webhooksQueued, MetricUnit.Count, published.queued);
+  if (published?.outboxed) {
+    deps.metrics.addMetric(METRICS.names.webhooksOutboxed, MetricUnit.Count, published.outboxed);
+    deps.logger.error("webhook queue refused messages: kept in the outbox", {
+      outboxed: published.outboxed,
+    });
   }
 }
 
@@ -143,4 +163,5 @@ export const handler = createSubscriber({
   logger,
   metrics,
   maxReceiveCount: loadOperationsSettings(process.env).maxReceiveCount,
+  publish: publishWebhooks,
 });

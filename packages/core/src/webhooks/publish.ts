@@ -1,0 +1,45 @@
+import type { EventRecordInput } from "../audit";
+import type { StoredEndpoint } from "./endpoints";
+import { eventsOfChange } from "./events";
+import { messagesFor, type WebhookQueue } from "./messages";
+import type { WebhookOutbox } from "./outbox";
+import { sourceOfEventInput } from "./sources";
+
+export interface PublishDeps {
+  /** The tenant's endpoints (cached: see `cachedEndpoints`). */
+  endpointsOf(tenant: string): Promise<StoredEndpoint[]>;
+  queue: WebhookQueue;
+  outbox: Pick<WebhookOutbox, "put">;
+  now?: () => Date;
+}
+
+/** What publishing one change came to: messages queued, or kept in the outbox. */
+export interface PublishResult {
+  queued: number;
+  outboxed: number;
+}
+
+/**
+ * Queues the webhook messages of one applied S3 event for every endpoint of the tenant that
+ * subscribes to them. A queue that refuses them never fails ingestion: the messages go to the
+ * outbox, which a scheduled job drains. Throws only when the outbox refuses them too.
+ */
+export async function publishChange(
+  input: EventRecordInput | undefined,
+  deps: PublishDeps,
+): Promise<PublishResult> {
+  const source = input && sourceOfEventInput(input);
+  if (!source) return { queued: 0, outboxed: 0 };
+  const endpoints = await deps.endpointsOf(source.data.tenant);
+  if (endpoints.length === 0) return { queued: 0, outboxed: 0 };
+  const now = deps.now?.() ?? new Date();
+  const messages = messagesFor(source.data.tenant, eventsOfChange(source), endpoints, now);
+  if (messages.length === 0) return { queued: 0, outboxed: 0 };
+  try {
+    await deps.queue.send(messages);
+    return { queued: messages.length, outboxed: 0 };
+  } catch {
+    await deps.outbox.put(messages, now);
+    return { queued: 0, outboxed: messages.length };
+  }
+}
