@@ -1,4 +1,5 @@
 import { PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
+import { Filegate, NotFoundError, verifyWebhook } from "@filegate/client";
 import type { LocalStack } from "@filegate/local";
 import { Webhook } from "standardwebhooks";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -250,5 +251,47 @@ describe("webhook deliveries", () => {
     expect(replayed.map((r) => r.headers["webhook-id"]).sort()).toEqual(
       [...idsOf("in-1.txt"), ...idsOf("in-2.txt")].sort(),
     );
+  });
+});
+
+describe("the client", () => {
+  it("manages endpoints and verifies what they receive with verifyWebhook", async () => {
+    const token = await stack.token({ tenant: "client-co", sub: "dev" });
+    const filegate = new Filegate({ baseUrl: stack.state.apiUrl, token });
+    const target = await receiver();
+    const created = await filegate.webhooks.create({ url: target.url, events: ["file.created"] });
+    expect(await filegate.webhooks.list()).toEqual([expect.objectContaining({ id: created.id })]);
+    await filegate.upload("c.txt", new Blob(["c"]), { contentType: "text/plain", wait: true });
+    await stack.webhooks.idle();
+    const [delivery] = await target.waitFor(1);
+    const event = await verifyWebhook(
+      created.secret,
+      delivery?.body ?? "",
+      delivery?.headers ?? {},
+    );
+    expect(event).toMatchObject({
+      type: "file.created",
+      data: { key: "c.txt", tenant: "client-co" },
+    });
+    await expect(
+      verifyWebhook(created.secret, `${delivery?.body} `, delivery?.headers ?? {}),
+    ).rejects.toThrow(/signature/);
+    const stale = new Date(Date.now() + 10 * 60_000);
+    await expect(
+      verifyWebhook(created.secret, delivery?.body ?? "", delivery?.headers ?? {}, stale),
+    ).rejects.toThrow(/timestamp/);
+
+    const rotated = await filegate.webhooks.rotateSecret(created.id);
+    expect(rotated.secret).not.toBe(created.secret);
+    expect(await filegate.webhooks.update(created.id, { enabled: false })).toMatchObject({
+      enabled: false,
+    });
+    expect((await filegate.webhooks.deliveries(created.id))[0]).toMatchObject({
+      status: "delivered",
+      eventType: "file.created",
+      responseCode: 200,
+    });
+    await filegate.webhooks.delete(created.id);
+    await expect(filegate.webhooks.get(created.id)).rejects.toBeInstanceOf(NotFoundError);
   });
 });
