@@ -171,7 +171,10 @@ alarm(
 alarm(
   "webhook-delivery-errors",
   "The webhook delivery function failed (not a failed delivery: a whole invocation)",
-  lambda("Errors", webhookDelivery.apply((s) => s.nodes.function.name)),
+  lambda(
+    "Errors",
+    webhookDelivery.apply((s) => s.nodes.function.name),
+  ),
 );
 
 alarm(

@@ -3,6 +3,16 @@
  * the delivery function (infra/webhooks.ts) takes them. A separate module from the function so
  * that `infra/links.ts` can hand the queues out without importing what links them.
  */
+import { WEBHOOK_SETTINGS } from "../packages/core/src/config/webhooks";
+
+/**
+ * The webhook settings of the functions that publish or deliver webhooks: the declared defaults
+ * (a retry window of 26 hours, https targets on public addresses only). Loopback targets and
+ * the compressed schedule are the local stack's.
+ */
+export const WEBHOOK_ENVIRONMENT: Record<string, string> = Object.fromEntries(
+  Object.values(WEBHOOK_SETTINGS).map((setting) => [setting.variable, setting.default]),
+);
 
 /** Webhook messages whose retry window ran out, or that the delivery function kept failing; 14 days. */
 export const webhookDeadLetters = new sst.aws.Queue("WebhookDeadLetters", {

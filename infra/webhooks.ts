@@ -1,16 +1,7 @@
-import { WEBHOOK_SETTINGS } from "../packages/core/src/config/webhooks";
 import { WEBHOOK_DELIVERY } from "../packages/functions/src/routes";
 import { environmentWith } from "./config";
 import { links, permissionsFor } from "./links";
-import { webhookQueue } from "./webhook-queues";
-
-/**
- * The webhook settings every deployed function gets: the declared defaults (a retry window of
- * 26 hours, https targets on public addresses only). Loopback targets are for the local stack.
- */
-export const WEBHOOK_ENVIRONMENT = Object.fromEntries(
-  Object.values(WEBHOOK_SETTINGS).map((setting) => [setting.variable, setting.default]),
-);
+import { WEBHOOK_ENVIRONMENT, webhookQueue } from "./webhook-queues";
 
 /** The delivery function: one POST per message, retries queued with a delay, then the DLQ. */
 export const webhookDelivery = webhookQueue.subscribe(

@@ -10,7 +10,7 @@ import {
 import type { Context, SQSEvent, SQSRecord } from "aws-lambda";
 import { logger } from "../lib/logger";
 import { metrics, publishMetrics } from "../lib/metrics";
-import { webhookQueue } from "../lib/webhook-queue";
+import { deliveryQueue } from "../lib/webhook-delivery-queue";
 import { retrySchedule, targetPolicy } from "../lib/webhook-settings";
 import { deliveryAttempts, webhookEndpoints } from "../lib/webhooks";
 import { METRICS } from "../observability";
@@ -66,7 +66,7 @@ export const handler = createWebhookDelivery({
   delivery: {
     endpoints: webhookEndpoints,
     attempts: deliveryAttempts,
-    queue: webhookQueue,
+    queue: deliveryQueue,
     policy: targetPolicy,
     schedule: retrySchedule,
   },

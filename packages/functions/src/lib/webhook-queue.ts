@@ -12,7 +12,7 @@ const SQS_BATCH = 10;
  */
 export function sqsWebhookQueue(
   client: SQSClient,
-  urls: { queue: string; deadLetters: string },
+  urls: { queue: string; deadLetters?: string },
 ): WebhookQueue {
   return {
     async send(messages: readonly WebhookMessage[], delaySeconds = 0) {
@@ -37,6 +37,8 @@ export function sqsWebhookQueue(
       }
     },
     async deadLetter(message: WebhookMessage) {
+      if (!urls.deadLetters)
+        throw new Error("This function is not linked to the dead-letter queue");
       await client.send(
         new SendMessageCommand({
           QueueUrl: urls.deadLetters,
@@ -47,8 +49,8 @@ export function sqsWebhookQueue(
   };
 }
 
-/** The container's webhook queue (linked: `WebhookQueue`, `WebhookDeadLetters`). */
-export const webhookQueue = sqsWebhookQueue(new SQSClient({}), {
-  queue: Resource.WebhookQueue.url,
-  deadLetters: Resource.WebhookDeadLetters.url,
-});
+/** The SQS client of a container. */
+export const sqs = new SQSClient({});
+
+/** The container's webhook queue (linked: `WebhookQueue`), for publishing and replays. */
+export const webhookQueue = sqsWebhookQueue(sqs, { queue: Resource.WebhookQueue.url });
