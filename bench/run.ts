@@ -32,6 +32,7 @@ export const JOBS: readonly Job[] = [
   { suite: "ingest", variant: "s3-emulator" },
   { suite: "cold-start" },
   { suite: "load" },
+  { suite: "scale" },
 ];
 
 export interface BenchResults {

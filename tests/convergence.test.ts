@@ -1,6 +1,11 @@
 import { TenantAccounts } from "@filegate/core/accounts";
 import { AuditLog, parseAuditQuery } from "@filegate/core/audit";
-import { type IngestDeps, ingestRecord, type S3EventRecord } from "@filegate/core/events";
+import {
+  EventCommitter,
+  type IngestDeps,
+  ingestRecord,
+  type S3EventRecord,
+} from "@filegate/core/events";
 import { FileIndex } from "@filegate/core/files";
 import { normalizeSequencer } from "@filegate/core/table";
 import type { FileKey, TenantId } from "@filegate/core/tenancy";
@@ -48,10 +53,17 @@ beforeAll(async () => {
     maxObjects: null,
     allowedContentTypes: ["*/*"],
   };
+  const accounts = new TenantAccounts({ client: table.doc, tableName: table.tableName, defaults });
   deps = {
-    index,
+    commits: new EventCommitter({
+      client: table.doc,
+      tableName: table.tableName,
+      journal: audit,
+      accounts,
+      tombstoneTtlSeconds: 60,
+    }),
     audit,
-    accounts: new TenantAccounts({ client: table.doc, tableName: table.tableName, defaults }),
+    accounts,
     intents: new UploadIntents({
       client: table.doc,
       tableName: table.tableName,

@@ -141,7 +141,7 @@ describe("the local event bridge", () => {
     expect(await eventsOf("inside.txt")).toEqual([
       expect.objectContaining({
         verdict: "quarantined",
-        reason: "no upload intent or write grant explains it",
+        reason: "it carries no attestation of an upload this service granted",
         attribution: "none",
       }),
     ]);

@@ -29,7 +29,7 @@ let dir: string;
 let _s3: S3Client;
 let index: FileIndex;
 let audit: AuditLog;
-let store: Pick<IngestDeps, "accounts" | "intents" | "verify">;
+let store: Pick<IngestDeps, "accounts" | "intents" | "verify" | "commits">;
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), "filegate-faults-"));
@@ -42,13 +42,14 @@ beforeAll(async () => {
   const opened = openStore({
     client: documentClientFor(stack.state),
     tableName: stack.state.table,
-    settings: loadSettings({}),
+    settings: loadSettings(process.env),
   });
   index = opened.files;
   audit = opened.audit;
   store = {
     accounts: opened.accounts,
     intents: opened.intents,
+    commits: opened.commits,
     verify: (arrival) => opened.verifier.verify(arrival),
   };
 });
@@ -189,24 +190,21 @@ describe("a subscriber that throws for one key", () => {
     const { createSubscriber } = await import("../packages/functions/src/events/subscriber");
     let broken = true;
     let attempts = 0;
-    const flaky: Pick<FileIndex, "applyCreated" | "applyRemoved"> = {
-      applyCreated: async (event) => {
-        if (event.key === "cursed.txt") {
-          attempts++;
-          if (broken) throw new Error("injected fault for cursed.txt");
-        }
-        return index.applyCreated(event);
-      },
-      applyRemoved: (event) => index.applyRemoved(event),
-    };
     const logs: Array<{ message: string } & Record<string, unknown>> = [];
     const log = (message: string, fields?: unknown) =>
       logs.push({ message, ...(fields as Record<string, unknown>) });
     const metrics = new CapturedMetrics();
-    const describeObject = headObjectDescriber(presignerFor(stack.state));
+    const headObject = headObjectDescriber(presignerFor(stack.state));
+    // The one key whose records throw: its HeadObject fails while `broken`.
+    const describeObject: typeof headObject = async (objectKey) => {
+      if (objectKey.endsWith("/cursed.txt")) {
+        attempts++;
+        if (broken) throw new Error("injected fault for cursed.txt");
+      }
+      return headObject(objectKey);
+    };
     const subscriber = createSubscriber({
       ingest: () => ({
-        index: flaky,
         audit,
         ...store,
         bucket: stack.state.bucket,

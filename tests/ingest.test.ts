@@ -1,6 +1,6 @@
 import { TenantAccounts } from "@filegate/core/accounts";
 import { AuditLog } from "@filegate/core/audit";
-import { ingestRecord, type S3EventRecord } from "@filegate/core/events";
+import { EventCommitter, ingestRecord, type S3EventRecord } from "@filegate/core/events";
 import { FileIndex } from "@filegate/core/files";
 import type { FileKey, TenantId } from "@filegate/core/tenancy";
 import { UploadIntents } from "@filegate/core/uploads";
@@ -12,12 +12,13 @@ let index: FileIndex;
 let audit: AuditLog;
 let accounts: TenantAccounts;
 let intents: UploadIntents;
+let commits: EventCommitter;
 const BUCKET = "bucket";
 const contentTypes = new Map<string, string>();
 // These tests are about ordering: every object that arrives is admitted. Verification has
 // its own tests (tests/uploads.test.ts).
 const deps = () => ({
-  index,
+  commits,
   audit,
   accounts,
   intents,
@@ -49,6 +50,13 @@ beforeAll(async () => {
     client: table.doc,
     tableName: table.tableName,
     retentionSeconds: 86_400,
+  });
+  commits = new EventCommitter({
+    client: table.doc,
+    tableName: table.tableName,
+    journal: audit,
+    accounts,
+    tombstoneTtlSeconds: 86_400,
   });
 });
 afterAll(async () => {

@@ -64,13 +64,14 @@ beforeAll(async () => {
   const store = openStore({
     client: doc,
     tableName: stack.state.table,
-    settings: loadSettings({}),
+    settings: loadSettings(process.env),
   });
   index = store.files;
   audit = store.audit;
   deps = {
     index,
     audit,
+    commits: store.commits,
     accounts: store.accounts,
     intents: store.intents,
     verify: (arrival) => store.verifier.verify(arrival),
@@ -241,7 +242,7 @@ describe("the reconciler", () => {
     expect(await indexKeys("vault")).toEqual([]);
     expect(await index.get(tenant("vault"), fileKey("smuggled.bin"))).toMatchObject({
       state: "quarantined",
-      reason: "no upload intent or write grant explains it",
+      reason: "it carries no attestation of an upload this service granted",
     });
     const again = await cli("--tenant", "vault", "--grace-seconds", "0");
     expect(again.fixed).toEqual({ added: 0, updated: 0, quarantined: 0, tombstoned: 0 });
@@ -253,7 +254,7 @@ describe("the reconciler", () => {
     const store = openStore({
       client: doc,
       tableName: stack.state.table,
-      settings: loadSettings({}),
+      settings: loadSettings(process.env),
     });
     const truth = await store.accounts.usage("ledger");
     expect(truth.used).toEqual({ bytes: 8, objects: 2 });

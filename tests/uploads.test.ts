@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { ListObjectsV2Command, PutObjectCommand } from "@aws-sdk/client-s3";
 import { TenantAccounts } from "@filegate/core/accounts";
+import { parseKeyring } from "@filegate/core/attest";
 import { AuditLog } from "@filegate/core/audit";
 import { FileIndex } from "@filegate/core/files";
 import { createPresigner, s3ObjectStorage } from "@filegate/core/storage";
@@ -435,6 +436,7 @@ describe("quotas", () => {
         endpoint: stack.state.s3.endpoint,
       }),
       audit: new AuditLog({ ...table, retentionSeconds: 3600 }),
+      keyring: parseKeyring(process.env.FILEGATE_ATTESTATION_KEYS ?? ""),
       storage: s3ObjectStorage(s3ClientFor(stack.state), stack.state.bucket),
       settings: {
         presignExpiresSeconds: 60,
@@ -506,7 +508,7 @@ describe("verification on arrival", () => {
         kind: "event",
         verdict: "quarantined",
         attribution: "none",
-        reason: "no upload intent or write grant explains it",
+        reason: "it carries no attestation of an upload this service granted",
       }),
     ]);
   });

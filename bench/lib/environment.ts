@@ -11,6 +11,8 @@ export const BENCH = {
   actor: "alice",
   /** The S3 emulator's credentials; the DynamoDB emulators and the signers take any. */
   credentials: { ...S3_CREDENTIALS },
+  /** The attestation keyring the handlers sign and verify uploads with (a fixed test key). */
+  attestationKeys: `bench:${Buffer.alloc(32, 7).toString("base64")}`,
 } as const;
 
 /**
@@ -31,6 +33,7 @@ export function handlerEnvironment(
     AWS_SECRET_ACCESS_KEY: BENCH.credentials.secretAccessKey,
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
     POWERTOOLS_SERVICE_NAME: "filegate",
+    FILEGATE_ATTESTATION_KEYS: BENCH.attestationKeys,
     ...(endpoints.dynamodb ? { AWS_ENDPOINT_URL_DYNAMODB: endpoints.dynamodb } : {}),
     ...(endpoints.s3 ? { AWS_ENDPOINT_URL_S3: endpoints.s3 } : {}),
   };

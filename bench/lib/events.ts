@@ -35,6 +35,8 @@ export function httpEvent(request: {
   query?: Record<string, string>;
   body?: unknown;
   scope?: string;
+  /** The caller's tenant claim (default: the benchmark's tenant). */
+  tenant?: string;
 }): HttpEvent {
   const event = fixture<HttpEvent>("api-get-file-event.json");
   const path = request.path ?? (request.key === undefined ? "/files" : `/files/${request.key}`);
@@ -56,17 +58,19 @@ export function httpEvent(request: {
   event.requestContext.routeKey = routeKey;
   event.requestContext.http.method = request.method;
   event.requestContext.http.path = path;
-  event.requestContext.authorizer.jwt.claims.tenant = BENCH.tenant;
+  event.requestContext.authorizer.jwt.claims.tenant = request.tenant ?? BENCH.tenant;
   event.requestContext.authorizer.jwt.claims.sub = BENCH.actor;
   return event;
 }
 
-/** What an S3 event record says about one object. */
+/** What an S3 event record says about one object (a removal has no size nor ETag). */
 export interface ObjectEvent {
   objectKey: string;
   sequencer: string;
-  size: number;
-  etag: string;
+  size?: number;
+  etag?: string;
+  /** Default `ObjectCreated:Put`. */
+  eventName?: string;
 }
 
 type S3Notification = { Records: Array<Record<string, unknown> & { s3: { object: object } }> };
@@ -90,6 +94,7 @@ export function sqsBatch(events: readonly ObjectEvent[]): SQSEvent {
         Records: [
           {
             ...record,
+            ...(event.eventName ? { eventName: event.eventName } : {}),
             awsRegion: BENCH.region,
             eventTime: new Date(now).toISOString(),
             s3: {
@@ -97,8 +102,8 @@ export function sqsBatch(events: readonly ObjectEvent[]): SQSEvent {
               bucket: { name: BENCH.bucket, arn: `arn:aws:s3:::${BENCH.bucket}` },
               object: {
                 key: encodeEventKey(event.objectKey),
-                size: event.size,
-                eTag: event.etag,
+                ...(event.size === undefined ? {} : { size: event.size }),
+                ...(event.etag === undefined ? {} : { eTag: event.etag }),
                 sequencer: event.sequencer,
               },
             },

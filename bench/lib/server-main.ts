@@ -12,7 +12,7 @@ import { join } from "node:path";
 import { startDynamo } from "../../packages/local/src/dynamodb";
 import { startS3 } from "../../packages/local/src/s3/emulator";
 import { BENCH } from "./environment";
-import { GRANT_HEADER, grantIdFor } from "./grants";
+import { ATTESTATION_HEADER, attestationFor, GRANT_HEADER, grantIdFor } from "./grants";
 import { FIXED_OBJECT, FIXED_REDIRECT, type ServerKind } from "./servers";
 
 async function start(kind: ServerKind): Promise<{ endpoint: string; stop(): Promise<void> }> {
@@ -35,8 +35,10 @@ async function start(kind: ServerKind): Promise<{ endpoint: string; stop(): Prom
       // What S3 answers to HeadObject, always the same object, uploaded with the write grant
       // of its key: the subscriber's cost without an emulator's disk work.
       return listen((req, res) => {
+        const objectKey = objectKeyOf(req.url ?? "");
         res.writeHead(200, {
-          [GRANT_HEADER]: grantIdFor(objectKeyOf(req.url ?? "")),
+          [GRANT_HEADER]: grantIdFor(objectKey),
+          [ATTESTATION_HEADER]: attestationFor(objectKey),
           "Content-Type": FIXED_OBJECT.contentType,
           "Content-Length": String(FIXED_OBJECT.size),
           ETag: `"${FIXED_OBJECT.etag}"`,

@@ -12,6 +12,7 @@ import {
   type S3ClientConfig,
 } from "@aws-sdk/client-s3";
 import { getSignedUrl, S3RequestPresigner } from "@aws-sdk/s3-request-presigner";
+import { parseKeyring } from "@filegate/core/attest";
 import type { FileView } from "@filegate/core/files";
 import { createPresigner } from "@filegate/core/storage";
 import { Sha256 } from "../../packages/core/src/storage/sha256";
@@ -53,7 +54,11 @@ export const run: Suite = async (options) => {
   };
   // The table is stubbed: the index lookup, the grant's audit record and the tenant's limits.
   const files = { getPresent: async () => view };
-  const grants = new GrantIssuer(presigner, { recordGrant: async () => {} });
+  const grants = new GrantIssuer(
+    presigner,
+    { recordGrant: async () => {} },
+    parseKeyring(BENCH.attestationKeys),
+  );
   const accounts = {
     standing: async () => ({
       used: { bytes: 0, objects: 0 },

@@ -256,6 +256,8 @@ async function exercise() {
   const abandoned = await call("POST /uploads", {
     body: { key: "c.bin", size: 6 * MIB, contentType: "application/octet-stream" },
   });
+  // A pending multipart upload's status lists its parts (ListParts), for resuming.
+  await call("GET /uploads/{id}", { path: { id: String(abandoned.json.id) } });
   await call("DELETE /uploads/{id}", { path: { id: String(abandoned.json.id) } });
 
   // A delete.

@@ -34,7 +34,7 @@ export async function prepareContent(source: UploadSource, size?: number): Promi
   if (source instanceof ArrayBuffer) return blobContent(new Blob([source]), size);
   if (ArrayBuffer.isView(source)) {
     const view = new Uint8Array(source.buffer, source.byteOffset, source.byteLength);
-    return blobContent(new Blob([view]), size);
+    return blobContent(new Blob([view as BlobPart]), size);
   }
   if (isPathSource(source)) return blobContent(await openFileAsBlob(source.path), size);
   const reader = new ChunkReader(iteratorOf(source as ByteStream));

@@ -11,7 +11,7 @@ import {
 import { writeStreamToFile } from "./node";
 import { Paged } from "./paging";
 import { Transport } from "./transport";
-import type { AuditQuery, AuditRecord, FileInfo, Page, Usage } from "./types";
+import type { AuditQuery, AuditRecord, FileInfo, Page, UploadStatus, Usage } from "./types";
 import { type UploadContext, type UploadOptions, type UploadResult, upload } from "./upload";
 import { type WaitOptions, waitOptions } from "./wait";
 import { Webhooks } from "./webhooks";
@@ -128,6 +128,27 @@ export class Filegate {
    */
   upload(key: string, source: UploadSource, options: UploadOptions = {}): Promise<UploadResult> {
     return upload(this.uploads, key, source, options);
+  }
+
+  /**
+   * Where an upload intent stands (`GET /uploads/{id}`); while a multipart upload is pending,
+   * with the parts storage holds.
+   */
+  uploadStatus(id: string, options: { signal?: AbortSignal } = {}): Promise<UploadStatus> {
+    return this.transport.json<UploadStatus>({
+      method: "GET",
+      path: `/uploads/${encodeURIComponent(id)}`,
+      signal: options.signal,
+    });
+  }
+
+  /** Abandons an upload intent (`DELETE /uploads/{id}`): its parts are deleted, its room freed. */
+  async abortUpload(id: string, options: { signal?: AbortSignal } = {}): Promise<void> {
+    await this.transport.api({
+      method: "DELETE",
+      path: `/uploads/${encodeURIComponent(id)}`,
+      signal: options.signal,
+    });
   }
 
   /** Deletes a file (`DELETE /files/{key}`, then the presigned DELETE). */

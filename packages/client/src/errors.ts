@@ -143,6 +143,7 @@ export const API_ERRORS = {
   invalid_key: 400,
   invalid_cursor: 400,
   invalid_webhook_url: 400,
+  invalid_part_size: 400,
   unauthorized: 401,
   forbidden: 403,
   not_found: 404,
@@ -154,6 +155,7 @@ export const API_ERRORS = {
   unsupported_media_type: 415,
   internal_error: 500,
   service_unavailable: 503,
+  attestation_unconfigured: 503,
 } as const;
 
 /** A code the API itself answers with (an {@link FilegateError}'s `code` may also be S3's or the client's). */

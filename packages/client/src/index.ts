@@ -16,6 +16,8 @@ export {
   BadRequestError,
   ConflictError,
   type ErrorSource,
+  errorFromApiResponse,
+  errorFromStorageResponse,
   FilegateError,
   type FilegateErrorInit,
   ForbiddenError,

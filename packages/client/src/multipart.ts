@@ -3,7 +3,7 @@ import { AbortError, FilegateError } from "./errors";
 import type { ProgressTracker } from "./progress";
 import { putPresigned } from "./put";
 import type { Transport } from "./transport";
-import type { MultipartUploadIntent, PartGrant } from "./types";
+import type { MultipartUploadIntent, PartGrant, StoredPart } from "./types";
 
 /** The API signs at most this many parts per request. */
 const MAX_PARTS_PER_REQUEST = 100;
@@ -22,6 +22,10 @@ export interface MultipartOptions {
   retries: number;
   signal?: AbortSignal | undefined;
   now?: () => number;
+  /** Parts storage already holds (a resumed upload): not sent again, their ETags kept. */
+  stored?: readonly StoredPart[];
+  /** Leave the intent pending when the upload fails or is aborted, for a later resume. */
+  keepIntent?: boolean;
 }
 
 /** The answer of `POST /uploads/{id}/complete`. */
@@ -47,8 +51,12 @@ export async function uploadMultipart(options: MultipartOptions): Promise<Comple
   options.signal?.addEventListener("abort", stop, { once: true });
   const signal = controller.signal;
   const urls = new PartUrls(transport, intent, signal, options.now ?? Date.now);
-  const parts = new PartSource(intent, content);
-  const etags = new Map<number, string>();
+  const etags = storedEtags(intent, options.stored ?? []);
+  const parts = new PartSource(intent, content, new Set(etags.keys()));
+  for (const partNumber of etags.keys()) {
+    urls.forget(partNumber);
+    options.progress.set(partNumber, partSizeOf(intent, partNumber));
+  }
 
   try {
     mustBeConsistent(intent, content.size);
@@ -82,6 +90,7 @@ export async function uploadMultipart(options: MultipartOptions): Promise<Comple
     options.progress.finish();
     return completed;
   } catch (error) {
+    if (options.keepIntent) throw error;
     // Best effort: the API expires abandoned intents anyway.
     await transport
       .api({ method: "DELETE", path: `/uploads/${encodeURIComponent(intent.id)}` })
@@ -90,6 +99,25 @@ export async function uploadMultipart(options: MultipartOptions): Promise<Comple
   } finally {
     options.signal?.removeEventListener("abort", stop);
   }
+}
+
+/**
+ * The ETags of the parts storage holds that fit the intent (a part of another size than the
+ * plan's is sent again), by part number.
+ */
+function storedEtags(
+  intent: MultipartUploadIntent,
+  stored: readonly StoredPart[],
+): Map<number, string> {
+  const etags = new Map<number, string>();
+  for (const part of stored) {
+    const fits =
+      part.partNumber >= 1 &&
+      part.partNumber <= intent.partCount &&
+      part.size === partSizeOf(intent, part.partNumber);
+    if (fits && part.etag) etags.set(part.partNumber, part.etag);
+  }
+  return etags;
 }
 
 /** Uploads one part, with retries; returns its ETag as S3 gave it (quotes included). */
@@ -151,11 +179,17 @@ class PartSource {
   constructor(
     private readonly intent: MultipartUploadIntent,
     private readonly content: Content,
+    /** Parts not to hand out (storage holds them); a stream's bytes for them are skipped. */
+    private readonly skip: ReadonlySet<number> = new Set(),
   ) {}
 
   /** The next part, or `undefined` when every part has been handed out. */
   next(): Promise<{ partNumber: number; data: Blob } | undefined> {
     const result = this.queue.then(async () => {
+      while (this.skip.has(this.nextNumber)) {
+        const size = partSizeOf(this.intent, this.nextNumber++);
+        if (this.content.kind === "stream") await this.content.reader.readExactly(size);
+      }
       if (this.nextNumber > this.intent.partCount) return undefined;
       const partNumber = this.nextNumber++;
       const start = (partNumber - 1) * this.intent.partSize;

@@ -150,4 +150,22 @@ export interface UploadStatus {
   method: "single" | "multipart";
   status: "pending" | "committed" | "quarantined" | "aborted" | "expired";
   expiresAt: string;
+  /** A multipart upload's part size, as signed. */
+  partSize?: number;
+  partCount?: number;
+  /** While a multipart upload is pending: the parts storage already holds, for resuming. */
+  parts?: StoredPart[];
+}
+
+/** An upload intent as `onIntent` sees it: keep `id` to resume the upload later. */
+export type UploadIntentInfo = Pick<
+  UploadStatus,
+  "id" | "key" | "size" | "contentType" | "method" | "expiresAt" | "partSize" | "partCount"
+>;
+
+/** A part storage already holds: its number, ETag (as S3 gives it, quoted) and size. */
+export interface StoredPart {
+  partNumber: number;
+  etag: string;
+  size: number;
 }

@@ -5,8 +5,15 @@ import { keyPath } from "./keys";
 import { uploadMultipart } from "./multipart";
 import { type ProgressListener, ProgressTracker } from "./progress";
 import { putPresigned } from "./put";
+import { describeIntent, resumeIntent } from "./resume";
 import type { Transport } from "./transport";
-import type { PresignedRequest, UploadIntent, UploadStatus } from "./types";
+import type {
+  PresignedRequest,
+  StoredPart,
+  UploadIntent,
+  UploadIntentInfo,
+  UploadStatus,
+} from "./types";
 import { poll, type WaitOptions, waitOptions } from "./wait";
 
 /** Options of {@link Filegate.upload}. */
@@ -24,6 +31,30 @@ export interface UploadOptions {
   sha256?: string;
   /** Called as bytes go out; the last call has `loaded === total`. */
   onProgress?: ProgressListener;
+  /**
+   * `true` uploads in parts whatever the size, `false` in one PUT (up to 5 GiB); by default
+   * the API decides (parts from its threshold on).
+   */
+  multipart?: boolean;
+  /**
+   * The part size of a multipart upload, in bytes (it implies `multipart`): 5 MiB to 5 GiB,
+   * at most the tenant's largest file, and large enough for 10,000 parts; the API refuses
+   * others (400 `invalid_part_size`). By default the API chooses.
+   */
+  partSize?: number;
+  /**
+   * The id of a pending multipart upload of this key and content to carry on with (as
+   * `onIntent` reported it, e.g. before a page reload): the parts storage already holds are
+   * not sent again. The content must be the same bytes.
+   */
+  resume?: string;
+  /**
+   * Called once the API has agreed to the upload (or the resumed intent is found): keep the
+   * id to resume later. With `onIntent` or `resume`, a multipart upload that fails or is
+   * aborted leaves its intent pending for a resume ({@link Filegate.abortUpload} ends it;
+   * unused intents expire), instead of aborting it.
+   */
+  onIntent?: (intent: UploadIntentInfo) => void;
   /** Parts of a multipart upload sent at once (default 4). */
   partConcurrency?: number;
   /** Further tries of a part (or of a single PUT of re-readable content) that failed (default 3). */
@@ -81,7 +112,7 @@ export async function upload(
   const common = { progress, retries: options.retries ?? 3, signal: options.signal };
   const what = `the upload of ${key}`;
 
-  const intent = await createIntent(context, key, content, contentType, options);
+  const { intent, stored } = await agree(context, key, content, contentType, options);
   let result: UploadResult;
   if (intent?.method === "multipart") {
     const completed = await uploadMultipart({
@@ -89,6 +120,8 @@ export async function upload(
       intent,
       content,
       concurrency: options.partConcurrency ?? 4,
+      ...(stored ? { stored } : {}),
+      keepIntent: options.resume !== undefined || options.onIntent !== undefined,
       ...common,
     });
     result = outcome(key, content, contentType, "multipart", completed.etag, intent.id);
@@ -145,6 +178,21 @@ async function waitUntilIndexed(
   result.indexed = true;
 }
 
+/** The intent to upload with: a new one, or the resumed one with the parts storage holds. */
+async function agree(
+  context: UploadContext,
+  key: string,
+  content: Content,
+  contentType: string,
+  options: UploadOptions,
+): Promise<{ intent: UploadIntent | undefined; stored?: StoredPart[] }> {
+  const found = options.resume
+    ? await resumeIntent(context.transport, options.resume, key, content.size, options.signal)
+    : { intent: await createIntent(context, key, content, contentType, options) };
+  if (found.intent) options.onIntent?.(describeIntent(found.intent));
+  return found;
+}
+
 /** `POST /uploads`, or `undefined` when the API has no upload intents (404 or 405). */
 async function createIntent(
   context: UploadContext,
@@ -164,6 +212,8 @@ async function createIntent(
         contentType,
         ...(options.sha256 ? { sha256: options.sha256 } : {}),
         ...(options.createOnly ? { ifNoneMatch: "*" } : {}),
+        ...(options.multipart !== undefined ? { multipart: options.multipart } : {}),
+        ...(options.partSize !== undefined ? { partSize: options.partSize } : {}),
       },
       signal: options.signal,
     });

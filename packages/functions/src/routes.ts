@@ -237,8 +237,12 @@ export const ROUTES: readonly RouteDefinition[] = [
     method: "GET",
     path: "/uploads/{id}",
     handler: http("get-upload"),
-    link: INDEX,
-    access: { FileIndex: { table: ["dynamodb:GetItem"] } },
+    link: BOTH,
+    // The intent; ListParts of a pending multipart upload.
+    access: {
+      FileIndex: { table: ["dynamodb:GetItem"] },
+      FileBucket: { objects: ["s3:ListMultipartUploadParts"] },
+    },
   },
   {
     method: "DELETE",

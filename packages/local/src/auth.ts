@@ -119,7 +119,8 @@ async function loadOrCreateKey(keyFile: string, log: (line: string) => void): Pr
   return jwk;
 }
 
-async function writeAtomically(file: string, text: string, mode: number): Promise<void> {
+/** Writes a file whole or not at all (a temporary file renamed over it). */
+export async function writeAtomically(file: string, text: string, mode: number): Promise<void> {
   const temporary = `${file}.${process.pid}.tmp`;
   await writeFile(temporary, text, { mode });
   await rename(temporary, file);

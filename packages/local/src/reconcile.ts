@@ -1,6 +1,7 @@
 import type { ReconcileSummary } from "@filegate/core/reconcile";
 import { JOBS } from "@filegate/functions/routes";
 import type { Context } from "aws-lambda";
+import { readOrCreate } from "./attestation";
 import type { EventBridge } from "./bridge";
 import { configureHandlerEnvironment, importHandler } from "./handlers";
 import { lambdaContext } from "./lambda";
@@ -69,6 +70,7 @@ export async function reconcileLocal(
   state: LocalState,
   request: ReconcileRequest & { graceSeconds?: number } = {},
 ): Promise<ReconcileSummary> {
+  const keys = await readOrCreate(state.attestation.keyFile);
   configureHandlerEnvironment({
     region: state.region,
     credentials: state.credentials,
@@ -78,7 +80,10 @@ export async function reconcileLocal(
     dynamoEndpoint: state.dynamodb.endpoint,
     // Info lines would go to stdout, which carries the summary.
     logLevel: "WARN",
-    extra: reconcilerEnvironment(request.graceSeconds ?? LOCAL_GRACE_SECONDS),
+    extra: {
+      ...reconcilerEnvironment(request.graceSeconds ?? LOCAL_GRACE_SECONDS),
+      FILEGATE_ATTESTATION_KEYS: process.env.FILEGATE_ATTESTATION_KEYS?.trim() || keys,
+    },
   });
   return invokeReconciler(await loadReconciler(), reconcilerEvent(request));
 }

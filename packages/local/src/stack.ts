@@ -9,6 +9,7 @@ import { ROUTES, SUBSCRIBER } from "@filegate/functions/routes";
 import type { Context, SQSBatchResponse, SQSEvent } from "aws-lambda";
 import { startAdmin } from "./admin";
 import { type HttpHandler, type LoadedRoute, startApi } from "./api";
+import { ATTESTATION_KEY_FILE, useAttestationKeys } from "./attestation";
 import { LOCAL_ALGORITHM, type LocalAuthority, loadAuthority, type TokenRequest } from "./auth";
 import { EventBridge, requeuePending, savePending } from "./bridge";
 import {
@@ -79,6 +80,8 @@ export async function startLocalStack(
   await mkdir(dir, { recursive: true });
   await mustBeFree(dir);
 
+  const attestationKeyFile = join(dir, ATTESTATION_KEY_FILE);
+  await useAttestationKeys(attestationKeyFile);
   const settings = loadSettings(process.env);
   const engine = chooseEngine(options.dynamodb, options.log);
   const dataDir = await dataFolder(dir, options.memory);
@@ -119,7 +122,10 @@ export async function startLocalStack(
     const admin = await startAdminServer(() => redriveDeadLetters(deadLetterFile, bridge), log);
     cleanup.push(() => admin.stop());
 
-    const parts = { api, s3, dynamo, authority, keyFile, dataDir, deadLetterFile, admin };
+    const parts = {
+      ...{ api, s3, dynamo, authority, keyFile, dataDir, deadLetterFile, admin },
+      attestationKeyFile,
+    };
     const state = await stackState(options, parts);
     await publishState(dir, state, cleanup);
     const { done: reconciled } = await reconcileAtStart(bridge, log, cleanup);
@@ -236,6 +242,7 @@ async function stackState(
     dynamo: DynamoEmulator;
     authority: LocalAuthority;
     keyFile: string;
+    attestationKeyFile: string;
     dataDir: string;
     deadLetterFile: string;
     admin: LocalState["admin"];
@@ -263,6 +270,7 @@ async function stackState(
       kid: authority.kid,
       jwksFile: authority.jwksFile,
     },
+    attestation: { keyFile: parts.attestationKeyFile },
     deadLetterFile: parts.deadLetterFile,
     admin: { url: parts.admin.url, token: parts.admin.token },
     dataDir: parts.dataDir,

@@ -27,6 +27,8 @@ export interface LocalState {
     kid: string;
     jwksFile: string;
   };
+  /** The attestation key file (`id:base64key,...`; the first key signs): `npm run reconcile` verifies with it. */
+  attestation: { keyFile: string };
   deadLetterFile: string;
   /** The admin endpoint (`POST /redrive`) and its bearer token, for the CLI. */
   admin: { url: string; token: string };

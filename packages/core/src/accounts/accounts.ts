@@ -102,8 +102,17 @@ export class TenantAccounts extends AccountLookup {
 
   /** Moves what the tenant's files use (a file arrived, changed or was deleted). */
   async adjust(tenant: string, change: Amount): Promise<void> {
-    if (change.bytes === 0 && change.objects === 0) return;
-    await this.add(tenant, {
+    const update = this.adjustment(tenant, change);
+    if (update) await aws(this.client.send(new UpdateCommand(update)));
+  }
+
+  /**
+   * The update that moves what a tenant's files use by `change`, for writers that put it in
+   * a transaction with the changes it counts; `undefined` when nothing moves.
+   */
+  adjustment(tenant: string, change: Amount) {
+    if (change.bytes === 0 && change.objects === 0) return undefined;
+    return usageAddition(this.tableName, tenant, {
       bytes: change.bytes,
       objects: change.objects,
       committedBytes: change.bytes,
@@ -139,22 +148,7 @@ export class TenantAccounts extends AccountLookup {
   }
 
   private async add(tenant: string, deltas: Record<string, number>): Promise<void> {
-    const names = Object.keys(deltas);
-    await aws(
-      this.client.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: tenantUsageKey(tenant),
-          UpdateExpression: `SET #type = :type, tenant = :tenant ADD ${names.map((name) => `${name} :${name}`).join(", ")}`,
-          ExpressionAttributeNames: { "#type": "type" },
-          ExpressionAttributeValues: {
-            ":type": ItemType.Usage,
-            ":tenant": tenant,
-            ...Object.fromEntries(names.map((name) => [`:${name}`, deltas[name]])),
-          },
-        }),
-      ),
-    );
+    await aws(this.client.send(new UpdateCommand(usageAddition(this.tableName, tenant, deltas))));
   }
 
   private async overQuota(
@@ -166,6 +160,22 @@ export class TenantAccounts extends AccountLookup {
   ) {
     return quotaExceeded(dimension, limit, amount, known ?? (await this.usage(tenant)));
   }
+}
+
+/** Adds each of `deltas` to the tenant's usage counter of that name. */
+function usageAddition(tableName: string, tenant: string, deltas: Record<string, number>) {
+  const names = Object.keys(deltas);
+  return {
+    TableName: tableName,
+    Key: tenantUsageKey(tenant),
+    UpdateExpression: `SET #type = :type, tenant = :tenant ADD ${names.map((name) => `${name} :${name}`).join(", ")}`,
+    ExpressionAttributeNames: { "#type": "type" },
+    ExpressionAttributeValues: {
+      ":type": ItemType.Usage,
+      ":tenant": tenant,
+      ...Object.fromEntries(names.map((name) => [`:${name}`, deltas[name]])),
+    },
+  };
 }
 
 /**

@@ -1,9 +1,10 @@
 import { describe, expect, it } from "vitest";
+import { newKeyringEntry, parseKeyring } from "../attest";
 import type { Principal } from "../auth";
 import { createPresigner } from "../storage";
 import type { FileKey, TenantId } from "../tenancy";
 import { GRANT_METADATA, UploadGrantIssuer } from "./grants";
-import type { GrantInput } from "./journal";
+import type { GrantInput } from "./recorder";
 import { timeOfGrantId } from "./records";
 
 const principal: Principal = { tenant: "acme" as TenantId, actor: "alice", scopes: new Set() };
@@ -34,6 +35,7 @@ function issuer(record: (grant: GrantInput) => Promise<void> = async () => {}) {
         records.push(grant);
       },
     },
+    parseKeyring(newKeyringEntry("test")),
     () => issuedAt,
   );
   return { grants, records };

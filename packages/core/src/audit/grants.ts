@@ -1,12 +1,15 @@
+import { ATTESTATION_METADATA, type Keyring, sealAttestation, signingKey } from "../attest";
 import type { Principal } from "../auth";
 import type { PresignedRequest, Presigner, PresignInput } from "../storage";
 import { type FileKey, objectKeyFor } from "../tenancy";
-import type { AuditJournal } from "./journal";
+import type { GrantRecorder } from "./recorder";
 import { type AuditAction, type GrantConditions, newGrantId } from "./records";
 
 /** The object metadata field that carries the id of the write grant an upload used. */
 export const GRANT_METADATA = "filegate-grant";
 const GRANT_QUERY = `x-amz-meta-${GRANT_METADATA}`;
+/** The longest a presigned URL may live (SigV4's 7 days): an attestation's own expiry bound. */
+const MAX_PRESIGN_MS = 7 * 24 * 3600 * 1000;
 
 const METHOD: Record<AuditAction, PresignInput["method"]> = {
   read: "GET",
@@ -37,6 +40,8 @@ export interface GrantRequest extends GrantScope {
   headers?: Record<string, string>;
   /** Object metadata signed into a write beside the grant's id (an upload intent's id). */
   metadata?: Record<string, string>;
+  /** A plain PUT: what the file held when it was granted, attested for quota admission. */
+  replaces?: { bytes: number; objects: number };
 }
 
 /** One of several requests signed under one grant: a part of a multipart upload. */
@@ -49,26 +54,71 @@ export interface GrantedRequest {
  * The one way a presigned request leaves the API: each grant is signed for the caller's own
  * object and journaled, so no URL leaves without its audit record. A write grant's id is
  * signed into the upload as object metadata, so the S3 event of the upload can be linked back
- * to the person it was issued to. Redirects, upload intents and multipart parts all use it.
+ * to the person it was issued to. Each write also carries a sealed attestation of who, under
+ * which grant and on which conditions (`core/attest`): S3 refuses the upload if it is altered
+ * or left out, and arrival verifies it without reading the journal. Redirects, upload intents
+ * and multipart parts all use it.
  */
 export class GrantIssuer {
   constructor(
     protected readonly presigner: Presigner,
-    private readonly audit: Pick<AuditJournal, "recordGrant">,
+    private readonly audit: Pick<GrantRecorder, "recordGrant">,
+    protected readonly keyring: Keyring,
     protected readonly now: () => Date = () => new Date(),
   ) {}
 
   /** One presigned request (GET, PUT or DELETE of the file) and its audit record. */
   async issue(request: GrantRequest): Promise<PresignedRequest & { grantId: string }> {
     const id = request.id ?? newGrantId(this.now());
+    const objectKey = objectKeyFor(request.principal.tenant, request.key);
+    let query: Record<string, string> | undefined;
+    if (request.action === "write") {
+      this.mustAttest();
+      const issued = this.now();
+      const expires = new Date(issued.getTime() + MAX_PRESIGN_MS);
+      query = grantQuery(id, {
+        ...request.metadata,
+        [ATTESTATION_METADATA]: this.attest(request, id, issued, expires.toISOString()),
+      });
+    }
     const presigned = await this.presigner.presign({
       method: METHOD[request.action],
-      objectKey: objectKeyFor(request.principal.tenant, request.key),
+      objectKey,
       headers: request.headers,
-      query: request.action === "write" ? grantQuery(id, request.metadata) : undefined,
+      query,
     });
     await this.record(request, id, presigned.expiresAt);
     return { ...presigned, grantId: id };
+  }
+
+  /** Refuses (503 `attestation_unconfigured`) before anything is reserved when no key can sign. */
+  mustAttest(): void {
+    signingKey(this.keyring);
+  }
+
+  /**
+   * The sealed attestation of a write under grant `id`: its metadata value. Multipart uploads
+   * carry it from their creation.
+   */
+  attest(
+    scope: Omit<GrantRequest, "action" | "origin">,
+    id: string,
+    issued: Date,
+    expiresAt: string,
+  ): string {
+    const c = scope.conditions;
+    return sealAttestation(this.keyring, objectKeyFor(scope.principal.tenant, scope.key), {
+      actor: scope.principal.actor,
+      grantId: id,
+      intentId: c?.intent,
+      size: c?.size,
+      contentType: c?.contentType,
+      sha256: c?.sha256,
+      createOnly: c?.createOnly,
+      replaces: scope.replaces,
+      issuedAt: issued.toISOString(),
+      expiresAt,
+    });
   }
 
   protected record(scope: GrantScope, id: string, expiresAt: string): Promise<void> {

@@ -3,4 +3,5 @@ export * from "./journal";
 export * from "./log";
 export * from "./query";
 export * from "./reader";
+export * from "./recorder";
 export * from "./records";

@@ -1,34 +1,14 @@
-import { GetCommand, PutCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
-import { aws, fromAwsError, isConditionFailed } from "../errors";
-import {
-  auditIndexKeys,
-  auditKey,
-  ItemType,
-  LOG_PREFIX,
-  type TableAccess,
-  TableRepository,
-} from "../table";
+import { GetCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
+import { aws } from "../errors";
+import { auditKey, LOG_PREFIX } from "../table";
+import { GrantRecorder } from "./recorder";
 import {
   type Attribution,
   type AuditAction,
   type AuditRecord,
   type FileChange,
-  type GrantConditions,
   timeOfGrantId,
 } from "./records";
-
-export interface GrantInput {
-  id: string;
-  tenant: string;
-  key: string;
-  actor: string;
-  action: AuditAction;
-  requestId: string;
-  sourceIp: string;
-  userAgent: string;
-  expiresAt: string;
-  conditions?: GrantConditions;
-}
 
 export interface EventRecordInput {
   id: string;
@@ -50,16 +30,10 @@ export interface EventRecordInput {
   intentId?: string;
 }
 
-export interface AuditLogOptions extends TableAccess {
-  /** How long audit records are kept (DynamoDB TTL). */
-  retentionSeconds: number;
-}
-
 /** Grants may be used a little before their issue time or after their expiry by S3's clock. */
 const CLOCK_SLACK_MS = 5_000;
 /** Rounds of reads when filters thin the results out. */
 export const MAX_READ_ROUNDS = 4;
-const USER_AGENT_MAX = 512;
 
 /**
  * The audit journal: one record per grant the API issues and per S3 event applied to the
@@ -68,36 +42,16 @@ const USER_AGENT_MAX = 512;
  * records and finding grants. Reading pages of records is {@link AuditLog}'s, in a module
  * of its own so that a route that only writes does not carry the query validation.
  */
-export class AuditJournal extends TableRepository {
-  private readonly retentionSeconds: number;
-
-  constructor(options: AuditLogOptions) {
-    super(options);
-    this.retentionSeconds = options.retentionSeconds;
-  }
-
-  /** Records a grant. Its time is the one inside its id ({@link newGrantId}). */
-  async recordGrant(grant: GrantInput): Promise<void> {
-    const time = timeOfGrantId(grant.id);
-    if (!time) throw new RangeError(`Not a grant id: ${grant.id}`);
-    await this.put({
-      ...this.keys(grant.tenant, grant.key, time, grant.id),
-      kind: "grant",
-      action: grant.action,
-      actor: grant.actor,
-      requestId: grant.requestId,
-      sourceIp: grant.sourceIp,
-      userAgent: grant.userAgent.slice(0, USER_AGENT_MAX),
-      // Not `expiresAt`: that attribute is the item's TTL.
-      urlExpiresAt: grant.expiresAt,
-      ...(grant.conditions ? { conditions: grant.conditions } : {}),
-    });
-  }
-
+export class AuditJournal extends GrantRecorder {
   /** Records an S3 event once: a redelivery maps to the same record and changes nothing. */
   async recordEvent(event: EventRecordInput): Promise<"written" | "exists"> {
+    return this.put(this.eventItem(event));
+  }
+
+  /** The stored item of an S3 event's record (for writers that batch it with other items). */
+  eventItem(event: EventRecordInput): Record<string, unknown> {
     const time = new Date(event.eventTime).toISOString();
-    return this.put({
+    return {
       ...this.keys(event.tenant, event.key, time, event.id),
       kind: "event",
       action: event.action,
@@ -114,7 +68,7 @@ export class AuditJournal extends TableRepository {
       ...(event.change ? { change: event.change } : {}),
       ...(event.contentType ? { contentType: event.contentType } : {}),
       ...(event.intentId ? { intentId: event.intentId } : {}),
-    });
+    };
   }
 
   /** A grant of this file by id (the id written into an object's metadata), if it exists. */
@@ -174,35 +128,6 @@ export class AuditJournal extends TableRepository {
       if (!exclusiveStartKey) return undefined;
     }
     return undefined;
-  }
-
-  private keys(tenant: string, key: string, time: string, id: string) {
-    return {
-      ...auditKey(tenant, key, time, id),
-      ...auditIndexKeys(tenant, time, id),
-      type: ItemType.Audit,
-      id,
-      time,
-      tenant,
-      key,
-      expiresAt: Math.floor(Date.parse(time) / 1000) + this.retentionSeconds,
-    };
-  }
-
-  private async put(item: Record<string, unknown>): Promise<"written" | "exists"> {
-    try {
-      await this.client.send(
-        new PutCommand({
-          TableName: this.tableName,
-          Item: item,
-          ConditionExpression: "attribute_not_exists(pk)",
-        }),
-      );
-      return "written";
-    } catch (error) {
-      if (isConditionFailed(error)) return "exists";
-      throw fromAwsError(error);
-    }
   }
 }
 

@@ -1,6 +1,7 @@
-import { AuditJournal, type AuditLogOptions } from "./journal";
+import { AuditJournal } from "./journal";
 import type { AuditQuery } from "./query";
 import { type AuditPage, AuditReader } from "./reader";
+import type { AuditLogOptions } from "./recorder";
 
 /**
  * The audit journal, written and read: {@link AuditJournal}'s records and grant lookups

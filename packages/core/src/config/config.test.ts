@@ -18,6 +18,7 @@ describe("loadSettings", () => {
       multipartThresholdBytes: 100 * 1024 ** 2,
       partSizeBytes: 8 * 1024 ** 2,
       multipartTtlSeconds: 24 * 3600,
+      attestationKeys: "",
     });
   });
 

@@ -33,6 +33,8 @@ export interface Settings {
   multipartThresholdBytes: number;
   partSizeBytes: number;
   multipartTtlSeconds: number;
+  /** The attestation keyring's setting value (`id:base64key,...`), parsed by `parseKeyring`. */
+  attestationKeys: string;
 }
 
 /**

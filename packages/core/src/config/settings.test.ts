@@ -68,6 +68,13 @@ const CASES = [
   ],
   ["FILEGATE_PART_SIZE", "PartSize", String(16 * MIB), { partSizeBytes: 16 * MIB }, "1024"],
   ["FILEGATE_MULTIPART_HOURS", "MultipartHours", "2", { multipartTtlSeconds: 7200 }, "1.5"],
+  [
+    "FILEGATE_ATTESTATION_KEYS",
+    "AttestationKeys",
+    `k2:${"A".repeat(44)},k1:${"B".repeat(44)}`,
+    { attestationKeys: `k2:${"A".repeat(44)},k1:${"B".repeat(44)}` },
+    "k1:short",
+  ],
 ] as const satisfies readonly (readonly [string, string, string, Partial<Settings>, string])[];
 
 /** The numeric settings' bounds: the least and the greatest value each takes. */

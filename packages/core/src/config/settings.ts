@@ -1,4 +1,5 @@
 import * as z from "zod/mini";
+import { keyringProblem } from "../attest/keyring";
 import { isMediaPattern } from "../media";
 import {
   MAX_OBJECT_BYTES,
@@ -112,5 +113,20 @@ export const SETTINGS = {
     "24",
     upTo(7 * 24),
     (value) => Number(value) * HOUR_SECONDS,
+  ),
+  /** MAC keys of upload attestations and cursors, `id:base64key,...` (the first signs, all verify) */
+  attestationKeys: setting(
+    "FILEGATE_ATTESTATION_KEYS",
+    "",
+    (variable) =>
+      z
+        .string()
+        .check(
+          z.refine(
+            (value: string) => keyringProblem(value) === undefined,
+            `${variable} must be id:base64key pairs (keys of at least 32 bytes), comma-separated`,
+          ),
+        ),
+    String,
   ),
 } satisfies Declarations;

@@ -23,6 +23,10 @@ export const Errors = {
       details: { reason },
     });
   },
+  /** A multipart part size outside S3's or the tenant's bounds: `details` holds `{requested, min, max}`. */
+  invalidPartSize(message: string, details: Details) {
+    return new FilegateError("invalid_part_size", message, { details });
+  },
   unauthorized(message = "A valid bearer token is required", invalidToken = false) {
     return new FilegateError("unauthorized", message, {
       headers: {
@@ -64,6 +68,12 @@ export const Errors = {
   },
   serviceUnavailable(message: string, cause?: unknown) {
     return new FilegateError("service_unavailable", message, { cause });
+  },
+  attestationUnconfigured() {
+    return new FilegateError(
+      "attestation_unconfigured",
+      "The service has no attestation key configured, so it cannot sign uploads or cursors",
+    );
   },
 } as const;
 

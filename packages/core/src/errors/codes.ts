@@ -8,6 +8,7 @@ export const ERROR_STATUS = {
   invalid_key: 400,
   invalid_cursor: 400,
   invalid_webhook_url: 400,
+  invalid_part_size: 400,
   unauthorized: 401,
   forbidden: 403,
   not_found: 404,
@@ -19,6 +20,7 @@ export const ERROR_STATUS = {
   unsupported_media_type: 415,
   internal_error: 500,
   service_unavailable: 503,
+  attestation_unconfigured: 503,
 } as const satisfies Record<string, number>;
 
 /** A stable error code a client can branch on. */

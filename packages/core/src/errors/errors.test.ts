@@ -15,6 +15,7 @@ const SAMPLES = {
   invalidKey: Errors.invalidKey("it contains a '..' segment"),
   invalidCursor: Errors.invalidCursor("it is malformed"),
   invalidWebhookUrl: Errors.invalidWebhookUrl("url must be https"),
+  invalidPartSize: Errors.invalidPartSize("Too small", { requested: 1, min: 5, max: 10 }),
   unauthorized: Errors.unauthorized(),
   forbidden: Errors.forbidden("The token carries no usable tenant"),
   notFound: Errors.notFound(),
@@ -26,6 +27,7 @@ const SAMPLES = {
   unsupportedMediaType: Errors.unsupportedMediaType("No", { allowed: ["image/*"] }),
   internalError: Errors.internalError(new Error("boom")),
   serviceUnavailable: Errors.serviceUnavailable("busy"),
+  attestationUnconfigured: Errors.attestationUnconfigured(),
 } satisfies Record<keyof typeof Errors, FilegateError>;
 
 describe("the error catalogue", () => {

@@ -1,2 +1,4 @@
+export * from "./commit";
 export * from "./ingest";
 export * from "./notification";
+export * from "./plan";

@@ -1,22 +1,20 @@
 import type { TenantAccounts } from "../accounts";
 import type { AuditJournal } from "../audit";
-import {
-  type Attribution,
-  actionOfEvent,
-  type EventRecordInput,
-  eventRecordId,
-  type FileChange,
-} from "../audit";
-import { type ApplyResult, type FileIndex, type RemovedEvent, usageChange } from "../files";
+import { type Attribution, actionOfEvent, type EventRecordInput, eventRecordId } from "../audit";
+import { Errors } from "../errors";
+import { type ApplyOutcome, usageChange } from "../files";
 import { type DescribeObject, unquote } from "../storage";
-import { type FileItem, normalizeSequencer } from "../table";
+import { auditKey, type FileItem, normalizeSequencer } from "../table";
 import { type FileKey, parseObjectKey, type TenantId } from "../tenancy";
 import type { Arrival, UploadIntents, Verdict } from "../uploads";
+import { backoff, type EventCommitter } from "./commit";
 import { decodeEventKey, type S3EventRecord } from "./notification";
+import { journalOf, type PlannedEvent, type PreparedEvent, planEvent, rounds } from "./plan";
 
 export interface IngestDeps {
-  index: Pick<FileIndex, "applyCreated" | "applyRemoved">;
-  audit: Pick<AuditJournal, "recordEvent" | "latestGrantAt">;
+  /** The table side: one read and one write per round of events. */
+  commits: Pick<EventCommitter, "read" | "write">;
+  audit: Pick<AuditJournal, "latestGrantAt">;
   /** Verification on arrival: is a created object the tenant's file, and what explains it. */
   verify(arrival: Arrival): Promise<Verdict>;
   accounts: Pick<TenantAccounts, "adjust" | "release">;
@@ -26,7 +24,7 @@ export interface IngestDeps {
   describeObject: DescribeObject;
 }
 
-export type IngestOutcome = ApplyResult["outcome"] | "skipped";
+export type IngestOutcome = ApplyOutcome | "skipped";
 
 export interface IngestResult {
   outcome: IngestOutcome;
@@ -42,80 +40,220 @@ export interface IngestResult {
   verdict?: "admitted" | "quarantined";
   /** Why a record was skipped, or an object quarantined. */
   reason?: string;
-  /** The event's audit record (what webhooks tell of it), unless skipped. */
+  /** The event's journal record, with how it changed the file (what webhooks tell of it). */
   record?: EventRecordInput;
 }
 
+/** What became of one record of a batch: its result, or why it must be retried. */
+export type BatchEntry = { result: IngestResult } | { error: unknown };
+
 const DEFAULT_CONTENT_TYPE = "application/octet-stream";
+/** Reads and writes of one round before its events are given up (and retried by the queue). */
+const MAX_ATTEMPTS = 6;
 
 /**
- * Applies one S3 event record to the index, the audit journal and the tenant's usage.
+ * Applies one S3 event record to the index, the audit journal and the tenant's usage: a
+ * batch of one ({@link ingestBatch}). Throws when the record cannot be processed (then it
+ * must be retried).
+ */
+export async function ingestRecord(record: S3EventRecord, deps: IngestDeps): Promise<IngestResult> {
+  const [entry] = await ingestBatch([record], deps);
+  if (!entry || "error" in entry) throw entry?.error;
+  return entry.result;
+}
+
+/**
+ * Applies a batch of S3 event records to the index, the audit journal and the tenants' usage.
  *
  * - A created or removed event changes a file's state only if it is newer (by sequencer)
  *   than what the index holds; a repeat is a no-op; a removal leaves a tombstone.
  * - A created object is verified ({@link IngestDeps.verify}): admitted, it becomes the
  *   tenant's file; otherwise it is quarantined: kept in S3, out of the listing and the API.
  * - Every event gets one audit record (late ones marked stale), linked to the grant behind it.
- * - Usage moves once per event: only the delivery that wrote the audit record adjusts it, and
- *   only the call that closes an upload intent releases its reservation.
+ * - Usage moves once per event, summed per tenant, in the same transaction as the states
+ *   and records ({@link EventCommitter}); only the call that closes an upload intent
+ *   releases its reservation.
  *
- * Objects outside the tenant layout, other buckets and other event types are skipped.
- * Throws only when the record cannot be processed (then it must be retried).
+ * The whole batch costs one read and one write of the table per round (events of one file
+ * beyond the first take another round). Objects outside the tenant layout, other buckets
+ * and other event types are skipped. A record that cannot be processed gets an `error`.
  */
-export async function ingestRecord(record: S3EventRecord, deps: IngestDeps): Promise<IngestResult> {
-  const objectKey = decodeEventKey(record.s3.object.key);
-  const { sequencer } = record.s3.object;
-  const base = { eventName: record.eventName, objectKey, sequencer };
-  const seq = normalizeSequencer(sequencer);
-  const event = locateEvent(record, objectKey, deps.bucket);
-  if ("reason" in event) return { ...base, outcome: "skipped", reason: event.reason };
-  const { action, tenant, key } = event;
-  const eventTime = new Date(record.eventTime).toISOString();
-  const size = record.s3.object.size ?? 0;
-  const at = { tenant, key, seq, eventTime };
-
-  const { applied, verdict, etag, contentType } =
-    action === "delete"
-      ? { applied: await deps.index.applyRemoved(at), verdict: undefined, etag: "" }
-      : await applyCreation(record, objectKey, { ...at, size }, deps);
-
-  const { grant, attribution, written, input } = await recordAudit(
-    record,
-    { ...at, objectKey, action, size, etag, contentType, applied, verdict },
-    deps,
+export async function ingestBatch(
+  records: readonly S3EventRecord[],
+  deps: IngestDeps,
+): Promise<BatchEntry[]> {
+  const entries: BatchEntry[] = new Array(records.length);
+  const events: PreparedEvent[] = [];
+  await Promise.all(
+    records.map(async (record, at) => {
+      try {
+        const prepared = await prepare(record, at, deps);
+        if ("outcome" in prepared) entries[at] = { result: prepared };
+        else events.push(prepared);
+      } catch (error) {
+        entries[at] = { error };
+      }
+    }),
   );
+  for (const round of rounds(events)) {
+    try {
+      await commitAndSettle(round, records, entries, deps);
+    } catch (error) {
+      if (round.length === 1) {
+        entries[round[0]?.at ?? 0] = { error };
+        continue;
+      }
+      // Whatever broke the round's write, it fails only the events it belongs to.
+      for (const event of round) {
+        await commitAndSettle([event], records, entries, deps).catch((alone: unknown) => {
+          entries[event.at] = { error: alone };
+        });
+      }
+    }
+  }
+  return entries;
+}
 
-  await settle(deps, tenant, {
-    item: applied.outcome === "stale" ? undefined : applied.item,
-    recorded: written === "written",
-    verdict,
-  });
+/** Commits a round, then settles the upload intents its objects fulfil. */
+async function commitAndSettle(
+  round: PreparedEvent[],
+  records: readonly S3EventRecord[],
+  entries: BatchEntry[],
+  deps: IngestDeps,
+): Promise<void> {
+  for (const plan of await commitRound(round, deps)) {
+    await settle(deps, plan.event.tenant, {
+      item: undefined,
+      recorded: false,
+      verdict: plan.event.verdict,
+    });
+    entries[plan.event.at] = { result: resultOf(records[plan.event.at], plan) };
+  }
+}
 
+/** Reads, plans and writes one round until every event is committed (or gives up). */
+async function commitRound(
+  events: PreparedEvent[],
+  deps: Pick<IngestDeps, "commits">,
+): Promise<PlannedEvent[]> {
+  const done: PlannedEvent[] = [];
+  let pending = events;
+  for (let attempt = 0; pending.length > 0; attempt++) {
+    if (attempt === MAX_ATTEMPTS) {
+      throw Errors.serviceUnavailable("The files of these events kept changing; retry later");
+    }
+    if (attempt > 0) await backoff(attempt);
+    const seen = await deps.commits.read(pending);
+    const plans = pending.map((event) => planEvent(event, seen));
+    const retry = new Set(await deps.commits.write(plans));
+    done.push(...plans.filter((plan) => !retry.has(plan)));
+    pending = [...retry].map((plan) => plan.event);
+  }
+  return done;
+}
+
+/** A record's result, from its committed plan. */
+function resultOf(record: S3EventRecord | undefined, plan: PlannedEvent): IngestResult {
+  const { event } = plan;
+  const verdict = event.verdict;
   return {
-    ...base,
-    tenant,
-    key,
-    outcome: applied.outcome,
-    actor: grant?.actor ?? null,
-    attribution,
+    eventName: record?.eventName ?? "",
+    objectKey: event.objectKey,
+    sequencer: record?.s3.object.sequencer ?? "",
+    tenant: event.tenant,
+    key: event.key,
+    outcome: plan.outcome,
+    actor: event.grant?.actor ?? null,
+    attribution: event.attribution,
     ...(verdict
       ? { verdict: verdict.admitted ? ("admitted" as const) : ("quarantined" as const) }
       : {}),
     ...(verdict?.reason ? { reason: verdict.reason } : {}),
-    record: input,
+    record: plan.journal ?? journalOf(event, plan.outcome, plan.seen),
   };
 }
 
-/** How an applied event changed the file, or `undefined` when it was stale. */
-export function changeOf(
-  action: "write" | "delete",
-  applied: ApplyResult,
-  verdict: Verdict | undefined,
-): FileChange | undefined {
-  if (applied.outcome === "stale") return undefined;
-  if (action === "delete") return "deleted";
-  if (!verdict?.admitted) return "quarantined";
-  return applied.item?.prevState === "present" ? "updated" : "created";
+/**
+ * Everything about one record but the table's say: where it belongs (or why it is skipped),
+ * what S3 holds and whether it is admitted (created objects), who the event is attributed
+ * to, and its journal record.
+ */
+async function prepare(
+  record: S3EventRecord,
+  at: number,
+  deps: Pick<IngestDeps, "bucket" | "describeObject" | "verify" | "audit">,
+): Promise<PreparedEvent | IngestResult> {
+  const objectKey = decodeEventKey(record.s3.object.key);
+  const { sequencer } = record.s3.object;
+  const seq = normalizeSequencer(sequencer);
+  const event = locateEvent(record, objectKey, deps.bucket);
+  if ("reason" in event) {
+    const base = { eventName: record.eventName, objectKey, sequencer };
+    return { ...base, outcome: "skipped", reason: event.reason };
+  }
+  const { action, tenant, key } = event;
+  const eventTime = new Date(record.eventTime).toISOString();
+  const size = action === "write" ? (record.s3.object.size ?? 0) : 0;
+  const created =
+    action === "write"
+      ? await describeAndVerify(record, objectKey, { tenant, key, size }, deps)
+      : { verdict: undefined, etag: "", contentType: DEFAULT_CONTENT_TYPE };
+  const { verdict } = created;
+  const grant =
+    action === "write"
+      ? verdict?.grant
+      : await deps.audit.latestGrantAt(tenant, key, "delete", eventTime);
+  const attribution: Attribution = grant
+    ? action === "write"
+      ? "metadata"
+      : "recent-grant"
+    : "none";
+  const id = eventRecordId(deps.bucket, objectKey, sequencer, record.eventName);
+  const located = { tenant, key, action, eventTime, size, etag: created.etag };
+  return {
+    ...located,
+    at,
+    objectKey,
+    seq,
+    contentType: created.contentType,
+    ...(verdict ? { verdict } : {}),
+    ...(verdict?.reason ? { reason: verdict.reason } : {}),
+    grant,
+    attribution,
+    journalKey: auditKey(tenant, key, eventTime, id),
+    record: journalRecord(record, id, located, {
+      grant,
+      attribution,
+      verdict,
+      contentType: created.contentType,
+    }),
+  };
+}
+
+/** An event's journal record, but for whether it is stale. */
+function journalRecord(
+  record: S3EventRecord,
+  id: string,
+  event: Pick<PreparedEvent, "tenant" | "key" | "action" | "eventTime" | "size" | "etag">,
+  why: Pick<PreparedEvent, "grant" | "attribution" | "verdict" | "contentType">,
+): PreparedEvent["record"] {
+  const { grant, verdict } = why;
+  return {
+    id,
+    tenant: event.tenant,
+    key: event.key,
+    action: event.action,
+    event: record.eventName,
+    eventTime: event.eventTime,
+    sequencer: record.s3.object.sequencer,
+    ...(event.action === "write" ? { size: event.size, etag: event.etag } : {}),
+    attribution: why.attribution,
+    grant: grant && grant.actor !== null ? { id: grant.id, actor: grant.actor } : undefined,
+    ...(verdict ? { verdict: verdict.admitted ? "admitted" : "quarantined" } : {}),
+    ...(verdict?.reason ? { reason: verdict.reason } : {}),
+    ...(event.action === "write" ? { contentType: why.contentType } : {}),
+    ...(verdict?.intent ? { intentId: verdict.intent.id } : {}),
+  };
 }
 
 /** The tenant's file an event is about and what happened to it, or why it is skipped. */
@@ -136,15 +274,14 @@ function locateEvent(
 
 /**
  * A created object: verified against what HeadObject says of that very object (one replaced
- * or removed since cannot be, and is quarantined), then applied to the index.
+ * or removed since cannot be, and is quarantined).
  */
-async function applyCreation(
+async function describeAndVerify(
   record: S3EventRecord,
   objectKey: string,
-  at: RemovedEvent & { size: number },
-  deps: Pick<IngestDeps, "describeObject" | "verify" | "index">,
-): Promise<{ applied: ApplyResult; verdict: Verdict; etag: string; contentType: string }> {
-  const { tenant, key, size } = at;
+  at: { tenant: TenantId; key: FileKey; size: number },
+  deps: Pick<IngestDeps, "describeObject" | "verify">,
+): Promise<{ verdict: Verdict; etag: string; contentType: string }> {
   let etag = unquote(record.s3.object.eTag ?? "");
   const current = await deps.describeObject(objectKey);
   // Only what HeadObject says of the very object of this event can be verified.
@@ -154,73 +291,13 @@ async function applyCreation(
   const verdict: Verdict =
     same && current
       ? await deps.verify({
-          tenant,
-          key,
-          size,
+          ...at,
           contentType,
           metadata: current.metadata,
           sha256: current.sha256,
         })
       : { admitted: false, reason: "it was replaced or removed before it could be verified" };
-  const applied = await deps.index.applyCreated({
-    ...at,
-    etag,
-    contentType,
-    state: verdict.admitted ? "present" : "quarantined",
-    ...(verdict.reason ? { reason: verdict.reason } : {}),
-  });
-  return { applied, verdict, etag, contentType };
-}
-
-/**
- * The event's one audit record (stale when the index held a newer state), linked to the grant
- * behind it: the one the object was uploaded with, or the latest delete grant of the file.
- */
-async function recordAudit(
-  record: S3EventRecord,
-  event: RemovedEvent & {
-    objectKey: string;
-    action: "write" | "delete";
-    size: number;
-    etag: string;
-    contentType?: string;
-    applied: ApplyResult;
-    verdict: Verdict | undefined;
-  },
-  deps: Pick<IngestDeps, "audit" | "bucket">,
-) {
-  const { tenant, key, action, eventTime, verdict } = event;
-  const { sequencer } = record.s3.object;
-  const grant =
-    action === "write"
-      ? verdict?.grant
-      : await deps.audit.latestGrantAt(tenant, key, "delete", eventTime);
-  const attribution: Attribution = grant
-    ? action === "write"
-      ? "metadata"
-      : "recent-grant"
-    : "none";
-  const change = changeOf(action, event.applied, verdict);
-  const input: EventRecordInput = {
-    id: eventRecordId(deps.bucket, event.objectKey, sequencer, record.eventName),
-    tenant,
-    key,
-    action,
-    event: record.eventName,
-    eventTime,
-    sequencer,
-    ...(action === "write" ? { size: event.size, etag: event.etag } : {}),
-    stale: event.applied.outcome === "stale",
-    attribution,
-    grant: grant && grant.actor !== null ? { id: grant.id, actor: grant.actor } : undefined,
-    ...(verdict ? { verdict: verdict.admitted ? "admitted" : "quarantined" } : {}),
-    ...(verdict?.reason ? { reason: verdict.reason } : {}),
-    ...(change ? { change } : {}),
-    ...(event.contentType ? { contentType: event.contentType } : {}),
-    ...(verdict?.intent ? { intentId: verdict.intent.id } : {}),
-  };
-  const written = await deps.audit.recordEvent(input);
-  return { grant, attribution, written, input };
+  return { verdict, etag, contentType };
 }
 
 /**
@@ -238,7 +315,7 @@ export async function settle(
     await deps.accounts.adjust(tenant, usageChange(change.item));
   }
   const intent = change.verdict?.intent;
-  if (intent?.status === "pending") {
+  if (intent) {
     const to = change.verdict?.admitted ? "committed" : "quarantined";
     if (await deps.intents.finish(intent.id, to, change.verdict?.reason)) {
       await deps.accounts.release(tenant, { bytes: intent.size, objects: 1 });

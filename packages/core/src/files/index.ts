@@ -1,4 +1,5 @@
 export * from "./cursor";
 export * from "./lookup";
 export * from "./repository";
+export * from "./state";
 export * from "./wait";

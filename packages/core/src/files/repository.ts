@@ -6,13 +6,13 @@ import {
   fileListingKeys,
   fileStateKey,
   filesPartition,
-  ItemType,
   normalizeSequencer,
   type TableAccess,
 } from "../table";
 import type { FileKey, TenantId } from "../tenancy";
 import { decodeCursor, encodeCursor } from "./cursor";
 import { FileLookup, type FileView, toView } from "./lookup";
+import { createdState, deletedState, type StateUpdate, stateUpdateInput } from "./state";
 
 export interface ListPage {
   items: FileView[];
@@ -204,36 +204,11 @@ export class FileIndex extends FileLookup {
   }
 
   private createdState(file: Omit<CreatedEvent, "seq">): StateUpdate {
-    const present = (file.state ?? "present") === "present";
-    return {
-      UpdateExpression:
-        `${TRANSITION}, #size = :size, etag = :etag, contentType = :contentType` +
-        (present
-          ? ", gsi1pk = :gsi1pk, gsi1sk = :gsi1sk REMOVE expiresAt, reason"
-          : ", reason = :reason REMOVE expiresAt, gsi1pk, gsi1sk"),
-      ExpressionAttributeValues: {
-        ":state": present ? "present" : "quarantined",
-        ":size": file.size,
-        ":etag": file.etag,
-        ":contentType": file.contentType,
-        ":eventTime": file.eventTime,
-        ...(present
-          ? { ":gsi1pk": filesPartition(file.tenant), ":gsi1sk": file.key }
-          : { ":reason": file.reason ?? "not admitted" }),
-      },
-    };
+    return createdState(file);
   }
 
   private deletedState(file: { eventTime: string }): StateUpdate {
-    const expiresAt = Math.floor(this.now().getTime() / 1000) + this.tombstoneTtlSeconds;
-    return {
-      UpdateExpression: `${TRANSITION}, expiresAt = :expiresAt REMOVE gsi1pk, gsi1sk, #size, etag, contentType, reason`,
-      ExpressionAttributeValues: {
-        ":state": "deleted",
-        ":eventTime": file.eventTime,
-        ":expiresAt": expiresAt,
-      },
-    };
+    return deletedState(file, this.now(), this.tombstoneTtlSeconds);
   }
 
   private async applyConditionally(
@@ -282,22 +257,16 @@ export class FileIndex extends FileLookup {
     try {
       const result = await this.client.send(
         new UpdateCommand({
-          TableName: this.tableName,
-          Key: fileStateKey(tenant, key),
-          UpdateExpression: update.UpdateExpression,
-          ConditionExpression: condition,
-          ExpressionAttributeNames: TRANSITION_NAMES,
-          ExpressionAttributeValues: {
-            ...update.ExpressionAttributeValues,
-            ...conditionValues,
-            ":type": ItemType.File,
-            ":tenant": tenant,
-            ":key": key,
-            ":seq": seq,
-            ":none": "none",
-            ":zero": 0,
-            ":updatedAt": this.now().toISOString(),
-          },
+          ...stateUpdateInput({
+            tableName: this.tableName,
+            tenant,
+            key,
+            seq,
+            update,
+            condition,
+            conditionValues,
+            now: this.now(),
+          }),
           ReturnValues: "ALL_NEW",
         }),
       );
@@ -307,34 +276,4 @@ export class FileIndex extends FileLookup {
       throw fromAwsError(error);
     }
   }
-}
-
-interface StateUpdate {
-  UpdateExpression: string;
-  ExpressionAttributeValues: Record<string, unknown>;
-}
-
-/**
- * The common part of every state change. It keeps the state and size it replaces
- * (`prevState`, `prevSize`: operands are read before the update), so that the change in a
- * tenant's usage can be derived from the item alone, even on a redelivery.
- */
-const TRANSITION =
-  "SET #type = :type, tenant = :tenant, #key = :key, " +
-  "prevState = if_not_exists(#state, :none), prevSize = if_not_exists(#size, :zero), " +
-  "#state = :state, seq = :seq, eventTime = :eventTime, updatedAt = :updatedAt";
-const TRANSITION_NAMES = { "#type": "type", "#key": "key", "#state": "state", "#size": "size" };
-
-/**
- * How a file's change moves its tenant's usage: bytes and objects counted while present
- * (a quarantined object is not the tenant's file).
- */
-export function usageChange(item: FileItem): { bytes: number; objects: number } {
-  const before =
-    item.prevState === "present"
-      ? { bytes: item.prevSize ?? 0, objects: 1 }
-      : { bytes: 0, objects: 0 };
-  const after =
-    item.state === "present" ? { bytes: item.size ?? 0, objects: 1 } : { bytes: 0, objects: 0 };
-  return { bytes: after.bytes - before.bytes, objects: after.objects - before.objects };
 }

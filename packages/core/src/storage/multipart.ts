@@ -2,6 +2,7 @@ import {
   AbortMultipartUploadCommand,
   CompleteMultipartUploadCommand,
   CreateMultipartUploadCommand,
+  ListPartsCommand,
   type S3Client,
 } from "@aws-sdk/client-s3";
 
@@ -19,6 +20,15 @@ export interface ObjectStorage {
     options: { createOnly: boolean },
   ): Promise<{ etag: string }>;
   abortMultipart(objectKey: string, uploadId: string): Promise<void>;
+  /** The parts S3 holds of a multipart upload, ascending (ListParts, every page). */
+  listParts(objectKey: string, uploadId: string): Promise<StoredPart[]>;
+}
+
+/** A part S3 holds: its number, ETag (as S3 gives it, quoted) and size. */
+export interface StoredPart {
+  partNumber: number;
+  etag: string;
+  size: number;
 }
 
 /** {@link ObjectStorage} on an S3 client. */
@@ -54,6 +64,29 @@ export function s3ObjectStorage(s3: S3Client, bucket: string): ObjectStorage {
       await s3.send(
         new AbortMultipartUploadCommand({ Bucket: bucket, Key: objectKey, UploadId: uploadId }),
       );
+    },
+    async listParts(objectKey, uploadId) {
+      const parts: StoredPart[] = [];
+      let marker: string | undefined;
+      do {
+        const page = await s3.send(
+          new ListPartsCommand({
+            Bucket: bucket,
+            Key: objectKey,
+            UploadId: uploadId,
+            ...(marker ? { PartNumberMarker: marker } : {}),
+          }),
+        );
+        for (const part of page.Parts ?? []) {
+          parts.push({
+            partNumber: part.PartNumber ?? 0,
+            etag: part.ETag ?? "",
+            size: part.Size ?? 0,
+          });
+        }
+        marker = page.IsTruncated ? page.NextPartNumberMarker : undefined;
+      } while (marker);
+      return parts;
     },
   };
 }

@@ -1,7 +1,9 @@
 import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { TenantAccounts } from "../accounts";
+import { parseKeyring } from "../attest";
 import { AuditLog } from "../audit";
 import type { Settings } from "../config";
+import { EventCommitter } from "../events";
 import { FileIndex } from "../files";
 import { UploadIntents, UploadVerifier } from "../uploads";
 
@@ -12,6 +14,8 @@ export interface Store {
   accounts: TenantAccounts;
   intents: UploadIntents;
   verifier: UploadVerifier;
+  /** The table side of event ingestion. */
+  commits: EventCommitter;
 }
 
 /**
@@ -23,7 +27,10 @@ export interface Store {
 export function openStore(options: {
   client: DynamoDBDocumentClient;
   tableName: string;
-  settings: Pick<Settings, "tombstoneTtlSeconds" | "auditRetentionSeconds" | "defaultLimits">;
+  settings: Pick<
+    Settings,
+    "tombstoneTtlSeconds" | "auditRetentionSeconds" | "defaultLimits" | "attestationKeys"
+  >;
 }): Store {
   const { client, tableName, settings } = options;
   const files = new FileIndex({
@@ -42,6 +49,16 @@ export function openStore(options: {
     tableName,
     retentionSeconds: settings.auditRetentionSeconds,
   });
-  const verifier = new UploadVerifier({ intents, audit, accounts });
-  return { files, audit, accounts, intents, verifier };
+  const verifier = new UploadVerifier({
+    keyring: parseKeyring(settings.attestationKeys),
+    accounts,
+  });
+  const commits = new EventCommitter({
+    client,
+    tableName,
+    journal: audit,
+    accounts,
+    tombstoneTtlSeconds: settings.tombstoneTtlSeconds,
+  });
+  return { files, audit, accounts, intents, verifier, commits };
 }

@@ -1,4 +1,5 @@
 import { mustFitLimits, type TenantAccounts, type TenantLimits } from "../accounts";
+import { ATTESTATION_METADATA } from "../attest";
 import {
   GRANT_METADATA,
   type GrantConditions,
@@ -10,7 +11,7 @@ import {
 import type { Principal } from "../auth";
 import { Errors } from "../errors";
 import type { FileLookup } from "../files";
-import type { ObjectStorage, PresignedRequest } from "../storage";
+import type { ObjectStorage, PresignedRequest, StoredPart } from "../storage";
 import { type FileKey, mustBeValidKey, objectKeyFor } from "../tenancy";
 import {
   INTENT_METADATA,
@@ -42,11 +43,18 @@ export interface IntentView {
   method: "single" | "multipart";
   status: IntentStatus;
   expiresAt: string;
+  /** A multipart upload's part size, as signed. */
+  partSize?: number;
+  partCount?: number;
+  /** A pending multipart upload's parts that storage already holds, for resuming. */
+  parts?: StoredPart[];
 }
 
+type CreatedBase = Omit<IntentView, "status" | "partSize" | "partCount" | "parts">;
+
 export type IntentCreated =
-  | (Omit<IntentView, "status"> & { method: "single"; upload: PresignedRequest })
-  | (Omit<IntentView, "status"> & {
+  | (CreatedBase & { method: "single"; upload: PresignedRequest })
+  | (CreatedBase & {
       method: "multipart";
       partSize: number;
       partCount: number;
@@ -57,7 +65,7 @@ export interface CreateIntentDeps {
   intents: Pick<UploadIntents, "create">;
   accounts: Pick<TenantAccounts, "limits" | "reserve" | "release">;
   files: Pick<FileLookup, "getPresent">;
-  grants: Pick<UploadGrantIssuer, "issue" | "issueEach">;
+  grants: Pick<UploadGrantIssuer, "issue" | "issueEach" | "attest" | "mustAttest">;
   storage: Pick<ObjectStorage, "createMultipart">;
   settings: UploadSettings;
   now: () => Date;
@@ -76,14 +84,16 @@ export async function createIntent(
 ): Promise<IntentCreated> {
   const { key, size, contentType } = request;
   mustBeValidKey(key);
+  deps.grants.mustAttest();
   const limits = await admit(deps, principal, key, request);
   const plan = planUpload(size, {
     thresholdBytes: deps.settings.multipartThresholdBytes,
     minPartSize: deps.settings.partSizeBytes,
+    multipart: request.multipart,
+    partSize: request.partSize,
+    maxPartSize: limits.maxObjectBytes,
   });
   const intent = newIntent(deps, principal, key, request, plan);
-  await reserve(deps, intent, limits);
-
   const conditions: GrantConditions = {
     contentType,
     createOnly: intent.createOnly,
@@ -91,6 +101,8 @@ export async function createIntent(
     intent: intent.id,
     ...(request.sha256 ? { sha256: request.sha256 } : {}),
   };
+  await reserve(deps, intent, limits, { principal, conditions });
+
   const base = { id: intent.id, key, size, contentType, expiresAt: intent.expiresAt };
   const grant = { principal, origin, conditions };
   if (plan.method === "single") {
@@ -166,9 +178,10 @@ function newIntent(
  * either fails.
  */
 async function reserve(
-  deps: Pick<CreateIntentDeps, "accounts" | "intents" | "storage">,
+  deps: Pick<CreateIntentDeps, "accounts" | "intents" | "storage" | "grants" | "now">,
   intent: UploadIntent,
   limits: TenantLimits,
+  attested: { principal: Principal; conditions: GrantConditions },
 ): Promise<void> {
   const amount = { bytes: intent.size, objects: 1 };
   await deps.accounts.reserve(intent.tenant, amount, limits);
@@ -176,7 +189,18 @@ async function reserve(
     if (intent.method === "multipart") {
       intent.multipartUploadId = await deps.storage.createMultipart(
         objectKeyFor(intent.tenant, intent.key),
-        { contentType: intent.contentType, metadata: intentMetadata(intent) },
+        {
+          contentType: intent.contentType,
+          metadata: {
+            ...intentMetadata(intent),
+            [ATTESTATION_METADATA]: deps.grants.attest(
+              { ...attested, key: intent.key },
+              intent.grantId,
+              deps.now(),
+              intent.expiresAt,
+            ),
+          },
+        },
       );
     }
     await deps.intents.create(intent);

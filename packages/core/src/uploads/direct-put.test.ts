@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { Standing, TenantLimits } from "../accounts";
+import { newKeyringEntry, parseKeyring } from "../attest";
 import { type GrantInput, GrantIssuer } from "../audit";
 import type { Principal } from "../auth";
 import { FilegateError } from "../errors";
@@ -58,7 +59,11 @@ function setup(options: { present?: string[]; standing?: Partial<Standing> } = {
         return standing;
       },
     },
-    grants: new GrantIssuer(presigner, { recordGrant: async (grant) => void records.push(grant) }),
+    grants: new GrantIssuer(
+      presigner,
+      { recordGrant: async (grant) => void records.push(grant) },
+      parseKeyring(newKeyringEntry("test")),
+    ),
   };
   const put = (headers: Partial<DirectPutRequest> = {}) =>
     grantDirectPut(deps, { principal, key, origin, ...headers });

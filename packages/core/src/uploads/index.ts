@@ -8,4 +8,5 @@ export * from "./parts";
 export * from "./plan";
 export * from "./requests";
 export * from "./service";
+export * from "./status";
 export * from "./verify";

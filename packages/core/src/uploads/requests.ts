@@ -3,7 +3,10 @@ import * as z from "zod/mini";
 import { MAX_OBJECT_BYTES } from "../config";
 import { isMediaType } from "../media";
 
-/** `POST /uploads`: what the client is about to upload. */
+/**
+ * `POST /uploads`: what the client is about to upload, and optionally how: `multipart` and
+ * `partSize` (bounds checked against the size and the tenant, see `mustBeValidPartSize`).
+ */
 export const IntentRequestSchema = z.strictObject({
   key: z.string({ error: "key must be a string" }),
   size: z
@@ -25,6 +28,14 @@ export const IntentRequestSchema = z.strictObject({
           "sha256 must be the base64 of a SHA-256 digest (44 characters)",
         ),
       ),
+  ),
+  multipart: z.optional(
+    z.boolean({ error: "multipart must be true (upload in parts) or false (one PUT)" }),
+  ),
+  partSize: z.optional(
+    z
+      .number({ error: "partSize must be a number of bytes" })
+      .check(z.int("partSize must be a whole number of bytes")),
   ),
   ifNoneMatch: z.optional(z.literal("*", { error: 'ifNoneMatch can only be "*" (create only)' })),
 });

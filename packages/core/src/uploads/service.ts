@@ -1,4 +1,5 @@
 import type { TenantAccounts } from "../accounts";
+import type { Keyring } from "../attest";
 import { type AuditJournal, type RequestOrigin, UploadGrantIssuer } from "../audit";
 import type { Principal } from "../auth";
 import { Errors } from "../errors";
@@ -7,7 +8,7 @@ import type { ObjectStorage, Presigner } from "../storage";
 import { objectKeyFor, type TenantId } from "../tenancy";
 import { completeMultipart } from "./complete";
 import type { CompleteRequest } from "./completion";
-import { createIntent, type IntentView, type UploadSettings } from "./create";
+import { createIntent, type UploadSettings } from "./create";
 import type { UploadIntent, UploadIntents } from "./intents";
 import { type PartUrl, selectParts, signParts } from "./parts";
 import type { IntentRequest } from "./requests";
@@ -18,6 +19,8 @@ export interface UploadServiceDeps {
   files: Pick<FileIndex, "getPresent" | "totals">;
   presigner: Presigner;
   audit: Pick<AuditJournal, "recordGrant">;
+  /** The keys upload attestations are sealed with. */
+  keyring: Keyring;
   storage: ObjectStorage;
   settings: UploadSettings;
   now?: () => Date;
@@ -36,7 +39,7 @@ export class UploadService {
 
   constructor(private readonly deps: UploadServiceDeps) {
     this.now = deps.now ?? (() => new Date());
-    this.grants = new UploadGrantIssuer(deps.presigner, deps.audit, this.now);
+    this.grants = new UploadGrantIssuer(deps.presigner, deps.audit, deps.keyring, this.now);
   }
 
   /** `POST /uploads`: a new intent and how to upload it (see {@link createIntent}). */
@@ -166,26 +169,4 @@ export function recountUsage(
       },
     };
   });
-}
-
-/**
- * Where an upload of the caller's tenant stands (`GET /uploads/{id}`); another tenant's
- * upload is as good as absent (404). Needs only the intents, not the storage.
- */
-export async function intentStatus(
-  intents: Pick<UploadIntents, "get">,
-  principal: Principal,
-  id: string,
-): Promise<IntentView> {
-  const intent = await intents.get(id);
-  if (!intent || intent.tenant !== principal.tenant) throw Errors.notFound("No such upload");
-  return {
-    id: intent.id,
-    key: intent.key,
-    size: intent.size,
-    contentType: intent.contentType,
-    method: intent.method,
-    status: intent.status,
-    expiresAt: intent.expiresAt,
-  };
 }

@@ -1,8 +1,7 @@
 import type { AccountLookup } from "../accounts";
-import type { AuditJournal, AuditRecord } from "../audit";
-import { GRANT_METADATA } from "../audit";
+import { ATTESTATION_METADATA, type Attestation, type Keyring, openAttestation } from "../attest";
 import { contentTypeAllowed, mediaType } from "../media";
-import { INTENT_METADATA, type UploadIntent, type UploadIntents } from "./intents";
+import { type FileKey, objectKeyFor, type TenantId } from "../tenancy";
 
 /** What arrived: the event's object, and what HeadObject says of it. */
 export interface Arrival {
@@ -20,80 +19,84 @@ export interface Verdict {
   admitted: boolean;
   /** Why it was quarantined. */
   reason?: string;
-  /** The write grant the object was uploaded with. */
-  grant?: AuditRecord;
-  /** The upload intent it fulfils. */
-  intent?: UploadIntent;
+  /** The write grant the object was uploaded with, as its attestation names it. */
+  grant?: { id: string; actor: string | null };
+  /** The upload intent it fulfils (its id and agreed size, from the attestation). */
+  intent?: { id: string; size: number };
+  /** The verified attestation. */
+  attestation?: Attestation;
 }
 
 /**
- * Verification on arrival. An object uploaded through an intent must match it (size,
- * content type, checksum where S3 reports one). One uploaded with a plain presigned PUT must
- * respect the tenant's limits (largest file, allowed types), which that URL could not sign
- * in. Anything else — no intent, no grant, an intent of another key — is quarantined.
+ * Verification on arrival, in memory: the object's attestation (sealed into its metadata when
+ * the URL was issued; S3 refuses an upload that alters or omits it) must verify under one of
+ * the service's keys for this very object. An upload through an intent must then match what
+ * it agreed (size, content type, checksum where S3 reports one); one through a plain
+ * presigned PUT must respect the tenant's limits (largest file, allowed types), which that
+ * URL could not sign in. Anything else is quarantined. No journal or intent record is read:
+ * admission survives their expiry and a restore of the table.
  */
 export class UploadVerifier {
   constructor(
     private readonly deps: {
-      intents: Pick<UploadIntents, "get">;
-      audit: Pick<AuditJournal, "findGrant">;
+      keyring: Keyring;
       accounts: Pick<AccountLookup, "limits">;
     },
   ) {}
 
   async verify(arrival: Arrival): Promise<Verdict> {
-    const intentId = arrival.metadata[INTENT_METADATA];
-    const grantId = arrival.metadata[GRANT_METADATA];
-    const grant = grantId
-      ? await this.deps.audit.findGrant(arrival.tenant, arrival.key, grantId)
-      : undefined;
-    const withGrant = grant ? { grant } : {};
-
-    if (intentId) {
-      const intent = await this.deps.intents.get(intentId);
-      if (!intent || intent.tenant !== arrival.tenant || intent.key !== arrival.key) {
-        return {
-          admitted: false,
-          reason: "its upload intent is unknown or for another file",
-          ...withGrant,
-        };
-      }
-      const reason = mismatch(intent, arrival);
-      return reason
-        ? { admitted: false, reason, intent, ...withGrant }
-        : { admitted: true, intent, ...withGrant };
+    const objectKey = objectKeyFor(arrival.tenant as TenantId, arrival.key as FileKey);
+    const sealed = arrival.metadata[ATTESTATION_METADATA];
+    const attestation = openAttestation(this.deps.keyring, objectKey, sealed);
+    if (!attestation) {
+      return {
+        admitted: false,
+        reason: sealed
+          ? "its attestation does not verify (altered, of another object, or under an unknown key)"
+          : "it carries no attestation of an upload this service granted",
+      };
     }
-    if (grant?.action !== "write") {
-      return { admitted: false, reason: "no upload intent or write grant explains it" };
+    const found = {
+      attestation,
+      grant: { id: attestation.grantId, actor: attestation.actor },
+    };
+    if (attestation.intentId) {
+      const intent = { id: attestation.intentId, size: attestation.size ?? 0 };
+      const reason = mismatch(attestation, arrival);
+      return reason
+        ? { admitted: false, reason, intent, ...found }
+        : { admitted: true, intent, ...found };
     }
     const limits = await this.deps.accounts.limits(arrival.tenant);
     if (arrival.size > limits.maxObjectBytes) {
       return {
         admitted: false,
         reason: `it is larger than the tenant's limit of ${limits.maxObjectBytes} bytes`,
-        grant,
+        ...found,
       };
     }
     if (!contentTypeAllowed(arrival.contentType, limits.allowedContentTypes)) {
       return {
         admitted: false,
         reason: `its content type ${arrival.contentType} is not allowed`,
-        grant,
+        ...found,
       };
     }
-    return { admitted: true, grant };
+    return { admitted: true, ...found };
   }
 }
 
-function mismatch(intent: UploadIntent, arrival: Arrival): string | undefined {
-  if (intent.status === "aborted" || intent.status === "expired")
-    return `its upload intent was ${intent.status}`;
-  if (arrival.size !== intent.size)
-    return `its size ${arrival.size} is not the ${intent.size} bytes agreed`;
-  if (mediaType(arrival.contentType) !== mediaType(intent.contentType)) {
-    return `its content type ${arrival.contentType} is not the ${intent.contentType} agreed`;
+/** How an intent's upload differs from what it agreed (the attested conditions), if it does. */
+function mismatch(agreed: Attestation, arrival: Arrival): string | undefined {
+  if (agreed.size !== undefined && arrival.size !== agreed.size)
+    return `its size ${arrival.size} is not the ${agreed.size} bytes agreed`;
+  if (
+    agreed.contentType !== undefined &&
+    mediaType(arrival.contentType) !== mediaType(agreed.contentType)
+  ) {
+    return `its content type ${arrival.contentType} is not the ${agreed.contentType} agreed`;
   }
-  if (intent.sha256 && arrival.sha256 && arrival.sha256 !== intent.sha256)
+  if (agreed.sha256 && arrival.sha256 && arrival.sha256 !== agreed.sha256)
     return "its SHA-256 is not the one agreed";
   return undefined;
 }

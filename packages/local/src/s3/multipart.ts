@@ -4,7 +4,7 @@
  * one version of the key, committed as any other write.
  */
 import { createHash } from "node:crypto";
-import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
+import { mkdir, readdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { Readable } from "node:stream";
 import {
@@ -20,6 +20,7 @@ import {
   type OpenRecord,
   openRecord,
   type RecordHeader,
+  readRecordHeader,
   type StagedBody,
   sealRecord,
   stageBody,
@@ -50,7 +51,14 @@ export interface UploadHost {
   ): Promise<RecordHeader>;
 }
 
-/** CreateMultipartUpload, UploadPart, CompleteMultipartUpload and AbortMultipartUpload. */
+/** A page of ListParts: parts after the marker, ascending, at most `maxParts`. */
+export interface PartsPage {
+  parts: Array<{ number: number; etag: string; size: number; lastModified: Date }>;
+  isTruncated: boolean;
+  nextMarker: number;
+}
+
+/** CreateMultipartUpload, UploadPart, ListParts, CompleteMultipartUpload and AbortMultipartUpload. */
 export class MultipartUploads {
   constructor(private readonly host: UploadHost) {}
 
@@ -117,6 +125,42 @@ export class MultipartUploads {
       await rm(staged.path, { force: true });
     }
     return { size: staged.size, md5: staged.md5 };
+  }
+
+  /** ListParts: the upload's parts after `marker`, ascending, `maxParts` at most (S3: 1,000). */
+  async listParts(
+    bucket: string,
+    uploadId: string,
+    request: { key: string; marker?: number; maxParts?: number },
+  ): Promise<PartsPage> {
+    const upload = await this.read(bucket, uploadId);
+    const path = this.host.paths.upload(bucket, uploadId);
+    if (!upload || !path || request.key !== upload.key) throw noSuchUpload(uploadId);
+    const marker = request.marker ?? 0;
+    const maxParts = request.maxParts ?? 1000;
+    const numbers = (await readdir(path))
+      .map((name) => /^part-(\d+)$/.exec(name)?.[1])
+      .filter((n): n is string => n !== undefined)
+      .map(Number)
+      .filter((n) => n > marker)
+      .sort((a, b) => a - b);
+    const page = numbers.slice(0, maxParts);
+    const parts: PartsPage["parts"] = [];
+    for (const number of page) {
+      const header = await readRecordHeader(join(path, `part-${number}`));
+      if (!header) continue; // replaced or aborted meanwhile
+      parts.push({
+        number,
+        etag: header.md5,
+        size: header.size,
+        lastModified: new Date(header.lastModified),
+      });
+    }
+    return {
+      parts,
+      isTruncated: numbers.length > maxParts,
+      nextMarker: page.at(-1) ?? marker,
+    };
   }
 
   /**

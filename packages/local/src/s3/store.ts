@@ -320,6 +320,10 @@ export class S3FileStore {
     return this.uploads.putPart(...args);
   }
 
+  listParts(...args: Parameters<MultipartUploads["listParts"]>) {
+    return this.uploads.listParts(...args);
+  }
+
   putObjectMultipart(...args: Parameters<MultipartUploads["complete"]>) {
     return this.uploads.complete(...args);
   }

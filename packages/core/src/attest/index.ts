@@ -1,0 +1,3 @@
+export * from "./attestation";
+export * from "./keyring";
+export * from "./open";

@@ -1,0 +1,282 @@
+import {
+  BatchGetCommand,
+  BatchWriteCommand,
+  TransactWriteCommand,
+  UpdateCommand,
+} from "@aws-sdk/lib-dynamodb";
+import type { TenantAccounts } from "../accounts";
+import type { AuditJournal } from "../audit";
+import { aws, fromAwsError, isConditionFailed } from "../errors";
+import { createdState, deletedState, stateUpdateInput, unchangedSince } from "../files";
+import { type FileItem, fileStateKey, type TableAccess, TableRepository } from "../table";
+import type { PlannedEvent } from "./plan";
+
+/** What the table holds for a round of events: each file's state, and which records exist. */
+export interface Seen {
+  /** By {@link stateId}. */
+  states: Map<string, FileItem>;
+  /** Ids of the events whose journal record is already written. */
+  journaled: Set<string>;
+}
+
+export interface CommitterOptions extends TableAccess {
+  journal: Pick<AuditJournal, "eventItem">;
+  accounts: Pick<TenantAccounts, "adjustment">;
+  tombstoneTtlSeconds: number;
+  now?: () => Date;
+}
+
+/** DynamoDB's limits: items per transaction, keys per BatchGetItem, items per BatchWriteItem. */
+const MAX_TRANSACTION_ITEMS = 100;
+const MAX_GET_KEYS = 100;
+const MAX_BATCH_WRITE = 25;
+/** Why a transaction may be cancelled and simply tried again after a fresh read. */
+const RETRYABLE_REASONS = new Set(["None", "ConditionalCheckFailed", "TransactionConflict"]);
+
+/** The key a file's state is found under in {@link Seen.states}. */
+export function stateId(tenant: string, key: string): string {
+  return fileStateKey(tenant, key).pk;
+}
+
+/**
+ * The table side of batch ingestion: one read of every state and journal record a round of
+ * events touches, and one write of all their changes. The write is a transaction per up to
+ * 100 items, conditional on every state being still as read: the file states, the events'
+ * journal records and the tenants' usage deltas land together or not at all, so a crash or a
+ * redelivery can never count usage twice or lose a record. An engine without transactions
+ * (dynalite) gets the same changes as conditional state updates, then the records and the
+ * usage: the same outcome, except that a crash in between can lose a usage change there
+ * (the reconciler's recount repairs it).
+ */
+export class EventCommitter extends TableRepository {
+  private readonly journal: CommitterOptions["journal"];
+  private readonly accounts: CommitterOptions["accounts"];
+  private readonly tombstoneTtlSeconds: number;
+  private readonly now: () => Date;
+  /** False once the engine has answered that it knows no transactions. */
+  private transactions = true;
+
+  constructor(options: CommitterOptions) {
+    super(options);
+    this.journal = options.journal;
+    this.accounts = options.accounts;
+    this.tombstoneTtlSeconds = options.tombstoneTtlSeconds;
+    this.now = options.now ?? (() => new Date());
+  }
+
+  /** Every state and journal record of these events, strongly consistent, in one call per 100 keys. */
+  async read(
+    events: readonly { tenant: string; key: string; journalKey: JournalKey }[],
+  ): Promise<Seen> {
+    const keys = new Map<string, Record<string, string>>();
+    for (const event of events) {
+      const state = fileStateKey(event.tenant, event.key);
+      keys.set(`${state.pk}\n${state.sk}`, state);
+      keys.set(`${event.journalKey.pk}\n${event.journalKey.sk}`, event.journalKey);
+    }
+    const seen: Seen = { states: new Map(), journaled: new Set() };
+    const all = [...keys.values()];
+    for (let at = 0; at < all.length; at += MAX_GET_KEYS) {
+      for (const item of await this.getAll(all.slice(at, at + MAX_GET_KEYS))) {
+        if (item.sk === "STATE") seen.states.set(String(item.pk), item as unknown as FileItem);
+        else seen.journaled.add(String(item.id));
+      }
+    }
+    return seen;
+  }
+
+  /**
+   * Writes the planned changes. The events whose write was refused because a state changed
+   * since it was read (or a concurrent transaction held an item) come back, to be read and
+   * planned again; all others are committed.
+   */
+  async write(plans: readonly PlannedEvent[]): Promise<PlannedEvent[]> {
+    const work = plans.filter((plan) => plan.state || plan.journal);
+    if (work.length === 0) return [];
+    if (this.transactions) {
+      const retry: PlannedEvent[] = [];
+      const chunks = transactionChunks(work);
+      for (const [at, chunk] of chunks.entries()) {
+        const outcome = await this.transact(chunk);
+        if (outcome === "unsupported") {
+          this.transactions = false;
+          return [...retry, ...(await this.writeInSteps(chunks.slice(at).flat()))];
+        }
+        if (outcome === "retry") retry.push(...chunk);
+      }
+      return retry;
+    }
+    return this.writeInSteps(work);
+  }
+
+  private async transact(chunk: PlannedEvent[]): Promise<"done" | "retry" | "unsupported"> {
+    const items: object[] = [];
+    for (const plan of chunk) {
+      if (plan.state) items.push({ Update: this.stateUpdate(plan) });
+      else if (plan.journal && plan.counts) items.push({ ConditionCheck: this.stateCheck(plan) });
+      if (plan.journal) items.push({ Put: this.journalPut(plan) });
+    }
+    for (const update of this.usageUpdates(chunk)) items.push({ Update: update });
+    try {
+      await this.client.send(new TransactWriteCommand({ TransactItems: items as never }));
+      return "done";
+    } catch (error) {
+      const name = (error as Error).name;
+      if (name === "UnknownOperationException") return "unsupported";
+      if (name === "TransactionConflictException" || name === "TransactionInProgressException") {
+        return "retry";
+      }
+      if (name !== "TransactionCanceledException") throw fromAwsError(error);
+      const reasons = (error as { CancellationReasons?: { Code?: string }[] }).CancellationReasons;
+      if (reasons?.every((reason) => RETRYABLE_REASONS.has(reason.Code ?? "None"))) return "retry";
+      throw error;
+    }
+  }
+
+  /** Without transactions: the states (conditional), then the records, then the usage. */
+  private async writeInSteps(plans: readonly PlannedEvent[]): Promise<PlannedEvent[]> {
+    const retry: PlannedEvent[] = [];
+    const written: PlannedEvent[] = [];
+    await Promise.all(
+      plans.map(async (plan) => {
+        if (plan.state) {
+          try {
+            await this.client.send(new UpdateCommand(this.stateUpdate(plan)));
+          } catch (error) {
+            if (!isConditionFailed(error)) throw fromAwsError(error);
+            retry.push(plan);
+            return;
+          }
+        }
+        written.push(plan);
+      }),
+    );
+    const records = written.filter((plan) => plan.journal);
+    for (let at = 0; at < records.length; at += MAX_BATCH_WRITE) {
+      await this.putAll(
+        records.slice(at, at + MAX_BATCH_WRITE).map((plan) => this.journalItem(plan)),
+      );
+    }
+    await Promise.all(
+      this.usageUpdates(written).map((update) => aws(this.client.send(new UpdateCommand(update)))),
+    );
+    return retry;
+  }
+
+  private stateUpdate(plan: PlannedEvent) {
+    const { event, state, seen } = plan;
+    const update =
+      state === "deleted"
+        ? deletedState(event, this.now(), this.tombstoneTtlSeconds)
+        : createdState({ ...event, state: state ?? "present" });
+    return stateUpdateInput({
+      tableName: this.tableName,
+      tenant: event.tenant,
+      key: event.key,
+      seq: event.seq,
+      update,
+      ...unchangedSince(seen),
+      now: this.now(),
+    });
+  }
+
+  private stateCheck(plan: PlannedEvent) {
+    const { condition, conditionValues } = unchangedSince(plan.seen);
+    return {
+      TableName: this.tableName,
+      Key: fileStateKey(plan.event.tenant, plan.event.key),
+      ConditionExpression: condition,
+      ExpressionAttributeValues: conditionValues,
+    };
+  }
+
+  private journalItem(plan: PlannedEvent) {
+    if (!plan.journal) throw new Error("no journal record planned");
+    return this.journal.eventItem(plan.journal);
+  }
+
+  private journalPut(plan: PlannedEvent) {
+    return {
+      TableName: this.tableName,
+      Item: this.journalItem(plan),
+      ConditionExpression: "attribute_not_exists(pk)",
+    };
+  }
+
+  /** One usage update per tenant: the sum of what its events' changes move. */
+  private usageUpdates(plans: readonly PlannedEvent[]) {
+    const sums = new Map<string, { bytes: number; objects: number }>();
+    for (const plan of plans) {
+      if (!plan.counts) continue;
+      const sum = sums.get(plan.event.tenant) ?? { bytes: 0, objects: 0 };
+      sum.bytes += plan.counts.bytes;
+      sum.objects += plan.counts.objects;
+      sums.set(plan.event.tenant, sum);
+    }
+    return [...sums].flatMap(([tenant, sum]) => this.accounts.adjustment(tenant, sum) ?? []);
+  }
+
+  private async getAll(keys: Record<string, string>[]): Promise<Record<string, unknown>[]> {
+    const items: Record<string, unknown>[] = [];
+    let pending: Record<string, string>[] | undefined = keys;
+    for (let round = 0; pending && pending.length > 0; round++) {
+      if (round > 0) await backoff(round);
+      const result = await aws(
+        this.client.send(
+          new BatchGetCommand({
+            RequestItems: { [this.tableName]: { Keys: pending, ConsistentRead: true } },
+          }),
+        ),
+      );
+      items.push(...(result.Responses?.[this.tableName] ?? []));
+      pending = result.UnprocessedKeys?.[this.tableName]?.Keys as typeof pending;
+    }
+    return items;
+  }
+
+  private async putAll(items: Record<string, unknown>[]): Promise<void> {
+    let pending = items.map((Item) => ({ PutRequest: { Item } }));
+    for (let round = 0; pending.length > 0; round++) {
+      if (round > 0) await backoff(round);
+      const result = await aws(
+        this.client.send(new BatchWriteCommand({ RequestItems: { [this.tableName]: pending } })),
+      );
+      pending = (result.UnprocessedItems?.[this.tableName] ?? []) as typeof pending;
+    }
+  }
+}
+
+/** The primary key of an event's journal record. */
+export type JournalKey = Record<"pk" | "sk", string>;
+
+/**
+ * Plans cut into transactions of at most 100 items: each event's state and record, and one
+ * usage update per tenant of the chunk.
+ */
+function transactionChunks(plans: readonly PlannedEvent[]): PlannedEvent[][] {
+  const chunks: PlannedEvent[][] = [];
+  let chunk: PlannedEvent[] = [];
+  let items = 0;
+  let tenants = new Set<string>();
+  for (const plan of plans) {
+    const size = (plan.state || plan.counts ? 1 : 0) + (plan.journal ? 1 : 0);
+    const newTenant = tenants.has(plan.event.tenant) ? 0 : 1;
+    if (items + size + tenants.size + newTenant > MAX_TRANSACTION_ITEMS) {
+      chunks.push(chunk);
+      chunk = [];
+      items = 0;
+      tenants = new Set();
+    }
+    chunk.push(plan);
+    items += size;
+    tenants.add(plan.event.tenant);
+  }
+  if (chunk.length > 0) chunks.push(chunk);
+  return chunks;
+}
+
+/** A short, growing, jittered pause before another try. */
+export function backoff(attempt: number): Promise<void> {
+  const ms = Math.min(1000, 10 * 2 ** attempt) * (0.5 + Math.random());
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
