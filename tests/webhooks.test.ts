@@ -3,6 +3,7 @@ import { Filegate, NotFoundError, verifyWebhook } from "@filegate/client";
 import type { LocalStack } from "@filegate/local";
 import { Webhook } from "standardwebhooks";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { filegate } from "./helpers/cli";
 import { s3ClientFor, startInProcessStack } from "./helpers/in-process";
 import { Receiver } from "./helpers/receiver";
 
@@ -293,5 +294,37 @@ describe("the client", () => {
     });
     await filegate.webhooks.delete(created.id);
     await expect(filegate.webhooks.get(created.id)).rejects.toBeInstanceOf(NotFoundError);
+  });
+});
+
+describe("the command line", () => {
+  it("adds, lists, shows deliveries of, replays and removes an endpoint", async () => {
+    const env = {
+      FILEGATE_URL: stack.state.apiUrl,
+      FILEGATE_TOKEN: await stack.token({ tenant: "cli-co", sub: "ops" }),
+    };
+    const cli = async (...args: string[]) => {
+      const result = await filegate(["--json", "webhooks", ...args], { env });
+      expect(result.code, result.stderr).toBe(0);
+      return JSON.parse(result.stdout);
+    };
+    const target = await receiver();
+    const since = new Date(Date.now() - 1000).toISOString();
+    const added = await cli("add", target.url, "--events", "file.created");
+    expect(added).toMatchObject({ url: target.url, events: ["file.created"] });
+    expect(added.secret).toMatch(/^whsec_/);
+    expect(await cli("ls")).toEqual([expect.objectContaining({ id: added.id })]);
+    await upload(await auth("cli-co"), "cli.txt", "x");
+    await stack.webhooks.idle();
+    await target.waitFor(1);
+    expect(await cli("deliveries", added.id)).toEqual([
+      expect.objectContaining({ status: "delivered", attempt: 1 }),
+    ]);
+    expect(await cli("replay", added.id, "--from", since)).toEqual({ queued: 1 });
+    await stack.webhooks.idle();
+    await target.waitFor(2);
+    expect(await cli("rm", added.id)).toEqual({ deleted: added.id });
+    const missing = await filegate(["webhooks", "rm", added.id], { env });
+    expect(missing.code).toBe(3);
   });
 });
