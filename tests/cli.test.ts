@@ -221,6 +221,28 @@ describe("exit codes", () => {
     expect(unconfigured.stderr).toContain("No API URL");
     expect((await cli(["--help"])).code).toBe(0);
   });
+
+  it("2 for a key the client or the API refuses", async () => {
+    // Refused before sending (fetch would rewrite it), then by the API (a control character).
+    for (const key of ["a//b.txt", "a/../b.txt", "bad\u0001key.txt"]) {
+      const result = await cli(["get", key, "-"]);
+      expect(result.code, `${key}: ${result.stderr}`).toBe(2);
+      expect(result.stderr).toMatch(/^filegate: .*Invalid key/);
+    }
+  });
+});
+
+describe("listing", () => {
+  it("says so when the tenant has no files, on stderr, and exits 0", async () => {
+    const empty = { FILEGATE_TOKEN: await stack.token("vacant", "alice") };
+    const all = await cli(["ls"], { env: empty });
+    expect(all).toMatchObject({ code: 0, stdout: "" });
+    expect(all.stderr.trim()).toBe("no files yet");
+    const under = await cli(["ls", "docs/"], { env: empty });
+    expect(under).toMatchObject({ code: 0, stdout: "" });
+    expect(under.stderr.trim()).toBe("no files under docs/");
+    expect(json<unknown[]>(await cli(["ls", "--json"], { env: empty }))).toEqual([]);
+  });
 });
 
 describe("configuration", () => {
@@ -244,6 +266,14 @@ describe("configuration", () => {
     const environment = await cli(["ls"], { env: { FILEGATE_URL: deadUrl } });
     expect(environment.code).toBe(1);
     expect(environment.stderr).toMatch(/failed/);
+  });
+
+  it("uses the dev token for the stack's URL under localhost too", async () => {
+    const url = stack.state.apiUrl.replace("127.0.0.1", "localhost");
+    expect(url).not.toBe(stack.state.apiUrl);
+    const listed = await cli(["ls", "--json"], { env: { FILEGATE_URL: url, FILEGATE_TOKEN: "" } });
+    expect(listed.code, listed.stderr).toBe(0);
+    expect(JSON.parse(listed.stdout)).toEqual(expect.any(Array));
   });
 
   it("never sends the local dev token to another server", async () => {

@@ -13,6 +13,7 @@ import {
   UnauthorizedError,
 } from "@filegate/client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { checkedFetch } from "./helpers/openapi";
 import { eventually, type RunningStack, startStack } from "./helpers/stack";
 
 /**
@@ -25,7 +26,12 @@ let scratch: string;
 
 beforeAll(async () => {
   stack = await startStack();
-  client = new Filegate({ baseUrl: stack.state.apiUrl, token: await stack.token("acme", "alice") });
+  client = new Filegate({
+    baseUrl: stack.state.apiUrl,
+    token: await stack.token("acme", "alice"),
+    // Every answer of the API is checked against the OpenAPI document.
+    fetch: checkedFetch(stack.state.apiUrl),
+  });
   scratch = await mkdtemp(join(tmpdir(), "filegate-client-"));
 });
 afterAll(async () => {
@@ -164,7 +170,11 @@ describe("listing", () => {
 
 describe("typed errors", () => {
   it("401 for a token the API does not accept", async () => {
-    const stranger = new Filegate({ baseUrl: stack.state.apiUrl, token: "not-a-jwt" });
+    const stranger = new Filegate({
+      baseUrl: stack.state.apiUrl,
+      token: "not-a-jwt",
+      fetch: checkedFetch(stack.state.apiUrl),
+    });
     const error = await stranger
       .list()
       .toArray()

@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from "node:crypto";
 import { Filegate, type FilegateError, type UploadIntentInfo } from "@filegate/client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { checkedFetch } from "./helpers/openapi";
 import { type RunningStack, startStack } from "./helpers/stack";
 
 /**
@@ -19,7 +20,7 @@ afterAll(async () => {
 });
 
 async function call(method: string, path: string, auth: Record<string, string>, body?: unknown) {
-  const response = await fetch(`${stack.state.apiUrl}${path}`, {
+  const response = await checkedFetch(stack.state.apiUrl)(`${stack.state.apiUrl}${path}`, {
     method,
     headers: { ...auth, ...(body === undefined ? {} : { "Content-Type": "application/json" }) },
     ...(body === undefined ? {} : { body: JSON.stringify(body) }),
@@ -188,6 +189,7 @@ describe("@filegate/client uploads with shape and resume", () => {
     const client = new Filegate({
       baseUrl: stack.state.apiUrl,
       token: await stack.token("cshape", "alice"),
+      fetch: checkedFetch(stack.state.apiUrl),
     });
     const data = randomBytes(7 * MIB);
     const intents: UploadIntentInfo[] = [];
@@ -246,7 +248,7 @@ describe("@filegate/client uploads with shape and resume", () => {
       fetch: (input, init) => {
         const url = String(input instanceof Request ? input.url : input);
         if (url.startsWith(s3)) sent.push(new URL(url).searchParams.get("partNumber") ?? "?");
-        return fetch(input, init);
+        return checkedFetch(stack.state.apiUrl)(input, init);
       },
     });
     const status = await client.uploadStatus(saved as string);

@@ -11,18 +11,21 @@ import type { LocalStack } from "@filegate/local";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { listKeys } from "./helpers/http";
 import { documentClientFor, s3ClientFor, startInProcessStack } from "./helpers/in-process";
+import { checkedFetch } from "./helpers/openapi";
 
 const MIB = 1024 * 1024;
 let stack: LocalStack;
 let api: string;
 let admin: Record<string, string>;
+/** Every answer of the API is checked against the OpenAPI document. */
+let apiFetch: typeof fetch;
 
 async function bearer(tenant: string, sub = "uploader", scope?: string) {
   return { Authorization: `Bearer ${await stack.token({ tenant, sub, scope })}` };
 }
 
 async function call(method: string, path: string, auth: Record<string, string>, body?: unknown) {
-  const response = await fetch(`${api}${path}`, {
+  const response = await apiFetch(`${api}${path}`, {
     method,
     headers: { ...auth, ...(body === undefined ? {} : { "Content-Type": "application/json" }) },
     ...(body === undefined ? {} : { body: JSON.stringify(body) }),
@@ -67,6 +70,7 @@ beforeAll(async () => {
   process.env.FILEGATE_PART_SIZE = String(5 * MIB);
   stack = await startInProcessStack({ jobIntervalMs: 0 });
   api = stack.state.apiUrl;
+  apiFetch = checkedFetch(api);
   admin = await bearer("ops", "admin", "tenants:admin");
 });
 afterAll(async () => {
@@ -105,7 +109,7 @@ describe("single-request upload intents", () => {
     await stack.bridge.idle();
     const status = await call("GET", `/uploads/${created.body.id}`, auth);
     expect(status.body).toMatchObject({ status: "committed" });
-    const head = await fetch(`${api}/files/docs/a.txt`, { method: "HEAD", headers: auth });
+    const head = await apiFetch(`${api}/files/docs/a.txt`, { method: "HEAD", headers: auth });
     expect(head.headers.get("content-length")).toBe("1000");
     expect(head.headers.get("content-type")).toBe("text/plain");
   });
@@ -162,7 +166,7 @@ describe("single-request upload intents", () => {
         .status,
     ).toBe(201);
     // The plain PUT route refuses a type the tenant may not store, too.
-    const put = await fetch(`${api}/files/b.html`, {
+    const put = await apiFetch(`${api}/files/b.html`, {
       method: "PUT",
       headers: { ...auth, "Content-Type": "text/html" },
       redirect: "manual",
@@ -184,7 +188,7 @@ describe("single-request upload intents", () => {
     ]) {
       expect((await call("POST", "/uploads", auth, body)).status, JSON.stringify(body)).toBe(400);
     }
-    const notJson = await fetch(`${api}/uploads`, { method: "POST", headers: auth, body: "{" });
+    const notJson = await apiFetch(`${api}/uploads`, { method: "POST", headers: auth, body: "{" });
     expect(notJson.status).toBe(400);
   });
 
@@ -251,7 +255,7 @@ describe("multipart uploads", () => {
       expect.objectContaining({ key: "videos/clip.mp4", size, contentType: "video/mp4" }),
     ]);
     expect((await call("GET", `/uploads/${created.body.id}`, auth)).body.status).toBe("committed");
-    const download = await fetch(`${api}/files/videos/clip.mp4`, { headers: auth });
+    const download = await apiFetch(`${api}/files/videos/clip.mp4`, { headers: auth });
     expect(Buffer.from(await download.arrayBuffer()).equals(Buffer.from(data))).toBe(true);
     expect(await usage("gamma")).toMatchObject({
       used: { bytes: size, objects: 1 },
@@ -288,7 +292,7 @@ describe("multipart uploads", () => {
     ).toBe(200);
     await stack.bridge.idle();
     const seconds = ((performance.now() - started) / 1000).toFixed(2);
-    const head = await fetch(`${api}/files/large/100MiB.bin`, { method: "HEAD", headers: auth });
+    const head = await apiFetch(`${api}/files/large/100MiB.bin`, { method: "HEAD", headers: auth });
     expect(head.headers.get("content-length")).toBe(String(size));
     console.info(`100 MiB multipart upload, intent to indexed: ${seconds} s`);
   });
@@ -391,14 +395,14 @@ describe("quotas", () => {
     const second = () =>
       call("POST", "/uploads", auth, { key: "second.txt", size: 5, contentType: "text/plain" });
     expect((await second()).status).toBe(413);
-    const put = await fetch(`${api}/files/second.txt`, {
+    const put = await apiFetch(`${api}/files/second.txt`, {
       method: "PUT",
       headers: auth,
       redirect: "manual",
     });
     expect(put.status).toBe(413);
 
-    const del = await fetch(`${api}/files/only.txt`, { method: "DELETE", headers: auth });
+    const del = await apiFetch(`${api}/files/only.txt`, { method: "DELETE", headers: auth });
     expect(del.status).toBe(204);
     await stack.bridge.idle();
     expect((await usage("eta")).used).toEqual({ bytes: 0, objects: 0 });
@@ -499,7 +503,7 @@ describe("verification on arrival", () => {
     await stack.bridge.idle();
     expect(await listKeys(api, auth)).toEqual([]);
     expect(
-      (await fetch(`${api}/files/backdoor.txt`, { headers: auth, redirect: "manual" })).status,
+      (await apiFetch(`${api}/files/backdoor.txt`, { headers: auth, redirect: "manual" })).status,
     ).toBe(404);
     expect((await usage("iota")).used).toEqual({ bytes: 0, objects: 0 });
     const history = await call("GET", "/audit?key=backdoor.txt", auth);
@@ -520,7 +524,7 @@ describe("verification on arrival", () => {
       ["small.txt", "tiny"],
       ["large.txt", "far too large for it"],
     ] as const) {
-      const grant = await fetch(`${api}/files/${key}`, {
+      const grant = await apiFetch(`${api}/files/${key}`, {
         method: "PUT",
         headers: { ...auth, Accept: "application/json" },
       });

@@ -119,6 +119,12 @@ const TARGETS: Record<string, Target> = {
     ),
     answered: status(204),
   },
+  openapi: {
+    name: "GET /openapi.json",
+    floor: "floor-none",
+    event: http(httpEvent({ method: "GET", route: "/openapi.json", path: "/openapi.json" })),
+    answered: status(200),
+  },
   "get-audit": {
     name: "GET /audit",
     floor: "floor-query",
@@ -163,7 +169,8 @@ const TARGETS: Record<string, Target> = {
   },
   "get-upload": {
     name: "GET /uploads/{id}",
-    floor: "floor-lookup",
+    // A pending multipart upload's parts come from S3 (ListParts): the S3 client's floor.
+    floor: "floor-storage",
     event: http(uploadEvent("GET", "/uploads/{id}", "")),
     answered: status(404),
   },

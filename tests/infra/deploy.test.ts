@@ -81,12 +81,23 @@ describe("the HTTP API", () => {
       const path = key.slice("ANY ".length);
       expect(optionsRoutes.map((route) => route.key)).toContain(`OPTIONS ${path}`);
     }
-    // The one unauthenticated route runs the preflight handler, which reaches no resource.
+    // The unauthenticated routes: the preflight handler and the OpenAPI document, which
+    // reach no resource.
     const { handler } = app.route("OPTIONS", "/{proxy+}");
     expect(handler.handler).toBe("packages/functions/src/http/preflight.handler");
-    expect(routes.filter(({ auth }) => auth === "NONE").map(({ key }) => key)).toEqual([
-      "OPTIONS /{proxy+}",
-    ]);
+    const document = app.route("GET", "/openapi.json").handler;
+    expect(document.handler).toBe("packages/functions/src/http/openapi.handler");
+    expect(
+      routes
+        .filter(({ auth }) => auth === "NONE")
+        .map(({ key }) => key)
+        .sort(),
+    ).toEqual(["GET /openapi.json", "OPTIONS /{proxy+}"]);
+    for (const key of ["GET /openapi.json", "OPTIONS /{proxy+}"]) {
+      const route = ROUTES.find((r) => `${r.method} ${r.path}` === key);
+      expect(route?.link, key).toEqual([]);
+      expect(route?.access, key).toEqual({});
+    }
   });
 
   it.each(ROUTE_CASES)("%s runs a handler that exists and exports that name", (_, route) => {

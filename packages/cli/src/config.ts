@@ -18,7 +18,7 @@ interface LocalState {
  * The API URL and token, each from the first place that has it: the flags (`--url`,
  * `--token`), then `FILEGATE_URL` / `FILEGATE_TOKEN`, then the local stack's
  * `.filegate/local.json` (`apiUrl`, `devToken`). The local dev token is only used for the
- * local stack's own URL, so it never goes to another server.
+ * local stack's own URL (under any loopback name), so it never goes to another server.
  */
 export async function resolveConfig(
   flags: { url?: string | undefined; token?: string | undefined },
@@ -36,7 +36,7 @@ export async function resolveConfig(
     );
   }
   const token =
-    explicitToken ?? (local && sameOrigin(local.apiUrl, url) ? local.devToken : undefined);
+    explicitToken ?? (local && sameLocalServer(local.apiUrl, url) ? local.devToken : undefined);
   if (!token) {
     throw new UsageError(
       `No token for ${url}: pass --token or set FILEGATE_TOKEN (for the local stack: filegate token --tenant T --sub S)`,
@@ -81,10 +81,28 @@ async function readLocalState(file: string): Promise<LocalState | undefined> {
   return { apiUrl: state.apiUrl, devToken: state.devToken };
 }
 
-function sameOrigin(a: string, b: string): boolean {
+/** The names of this machine's loopback interface, as URL hostnames. */
+const LOOPBACK = new Set(["127.0.0.1", "localhost", "[::1]"]);
+
+/**
+ * Whether `url` names the local stack at `stackUrl`: the same origin, or the same scheme and
+ * port on another name of the loopback interface (`localhost`, `[::1]` for `127.0.0.1`).
+ * Anything else is another server, which never gets the dev token.
+ */
+export function sameLocalServer(stackUrl: string, url: string): boolean {
+  let stack: URL;
+  let target: URL;
   try {
-    return new URL(a).origin === new URL(b).origin;
+    stack = new URL(stackUrl);
+    target = new URL(url);
   } catch {
     return false;
   }
+  if (stack.origin === target.origin) return true;
+  return (
+    stack.protocol === target.protocol &&
+    stack.port === target.port &&
+    LOOPBACK.has(stack.hostname.toLowerCase()) &&
+    LOOPBACK.has(target.hostname.toLowerCase())
+  );
 }

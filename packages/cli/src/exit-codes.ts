@@ -1,4 +1,5 @@
 import {
+  BadRequestError,
   ConflictError,
   ForbiddenError,
   NotFoundError,
@@ -14,7 +15,7 @@ export const EXIT = {
   ok: 0,
   /** Any other failure: network, server, storage, a wait that timed out. */
   error: 1,
-  /** Bad command line or missing configuration (no URL or token). */
+  /** Bad command line (a bad key or prefix too, refused 400) or missing configuration. */
   usage: 2,
   /** A file (or route) that does not exist. */
   notFound: 3,
@@ -33,7 +34,8 @@ export class UsageError extends Error {
 
 /** The exit code that says what went wrong. */
 export function exitCodeOf(error: unknown): number {
-  if (error instanceof UsageError) return EXIT.usage;
+  // A key or prefix the API (or the client, before sending) refuses is a bad argument.
+  if (error instanceof UsageError || error instanceof BadRequestError) return EXIT.usage;
   if (error instanceof NotFoundError) return EXIT.notFound;
   if (error instanceof UnauthorizedError || error instanceof ForbiddenError) return EXIT.auth;
   if (error instanceof PreconditionFailedError || error instanceof ConflictError) {
@@ -49,7 +51,7 @@ export function exitCodeOf(error: unknown): number {
 export const EXIT_CODES_HELP = `Exit codes:
   0  ok
   1  error (network, server, storage, timeout)
-  2  usage: bad arguments, or no URL/token configured
+  2  usage: bad arguments (a bad key or prefix too), or no URL/token configured
   3  not found
   4  authentication or authorization refused (401, 403)
   5  precondition failed: create-only and the file exists (412), conflict (409)

@@ -46,10 +46,16 @@ export async function printPaged<T>(
   json: boolean,
   items: Paged<T>,
   row: (item: T) => string[],
-): Promise<void> {
+): Promise<number> {
   if (json) {
-    printJson(await items.toArray());
-    return;
+    const all = await items.toArray();
+    printJson(all);
+    return all.length;
   }
-  for await (const page of items.pages()) printColumns(page.items.map(row));
+  let count = 0;
+  for await (const page of items.pages()) {
+    printColumns(page.items.map(row));
+    count += page.items.length;
+  }
+  return count;
 }

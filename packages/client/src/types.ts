@@ -59,7 +59,9 @@ export interface AuditRecord {
   stale?: boolean;
   grantId?: string;
   /** How an event was linked to its actor. */
-  attribution?: "metadata" | "recent-grant" | "reconciled" | "none";
+  attribution?: "metadata" | "recent-grant" | "ambiguous" | "reconciled" | "none";
+  /** `ambiguous` attribution: the ids of the grants that could each have been used. */
+  candidates?: string[];
   /** Created objects: admitted as the tenant's file, or quarantined (with the reason). */
   verdict?: "admitted" | "quarantined";
   reason?: string;
@@ -148,7 +150,7 @@ export interface UploadStatus {
   size: number;
   contentType: string;
   method: "single" | "multipart";
-  status: "pending" | "committed" | "quarantined" | "aborted" | "expired";
+  status: "pending" | "committed" | "quarantined" | "superseded" | "aborted" | "expired";
   expiresAt: string;
   /** A multipart upload's part size, as signed. */
   partSize?: number;

@@ -74,7 +74,8 @@ export interface RouteDefinition {
   timeoutSeconds?: number;
   /**
    * Who may call it: `jwt` (the default) only callers whose bearer token the JWT authorizer
-   * verified; `none` anyone, which only CORS preflights (they never carry a token) may be.
+   * verified; `none` anyone: only CORS preflights (they never carry a token) and the OpenAPI
+   * document, which reach no resource.
    */
   auth?: "jwt" | "none";
 }
@@ -292,6 +293,15 @@ export const ROUTES: readonly RouteDefinition[] = [
     body: true,
   },
   ...WEBHOOK_ROUTES,
+  // The API's OpenAPI document: public, so tools can read it before they hold a token.
+  {
+    method: "GET",
+    path: "/openapi.json",
+    handler: http("openapi"),
+    link: [],
+    access: {},
+    auth: "none",
+  },
   // Browsers' CORS preflights carry no token: they must not reach the catch-all's authorizer.
   {
     method: "OPTIONS",

@@ -5,11 +5,15 @@ import { WAIT_MS } from "./put";
 
 /** `filegate ls [prefix]`: the tenant's files, page after page. */
 export async function ls(ctx: Context, prefix: string | undefined): Promise<number> {
-  await printPaged(ctx.json, ctx.client.list({ prefix: prefix ?? "", pageSize: 1000 }), (file) => [
-    formatTime(file.lastModified),
-    String(file.size).padStart(12),
-    file.key,
-  ]);
+  const listed = await printPaged(
+    ctx.json,
+    ctx.client.list({ prefix: prefix ?? "", pageSize: 1000 }),
+    (file) => [formatTime(file.lastModified), String(file.size).padStart(12), file.key],
+  );
+  // Said on stderr, so that `filegate ls | wc -l` still counts files.
+  if (listed === 0 && !ctx.json) {
+    ctx.reporter.line(prefix ? `no files under ${prefix}` : "no files yet", process.stderr);
+  }
   return 0;
 }
 

@@ -1,5 +1,5 @@
 import { UpdateCommand } from "@aws-sdk/lib-dynamodb";
-import { aws, Errors, isConditionFailed } from "../errors";
+import { aws, Errors, fromAwsError, isConditionFailed } from "../errors";
 import { ItemType, tenantLimitsKey, tenantUsageKey } from "../table";
 import type { TenantLimits } from "./limits";
 import type { LimitsUpdate } from "./limits-update";
@@ -90,6 +90,45 @@ export class TenantAccounts extends AccountLookup {
     }
   }
 
+  /**
+   * Admits an arrived object's usage, atomically: `amount` (the sum of one or several arrivals
+   * of the tenant) is added to what its files use, on condition that used + reserved + amount
+   * stays within each quota that `amount` grows. Concurrent arrivals cannot pass a quota
+   * together. Refused: usage unchanged, and the reason with the numbers.
+   */
+  async admit(
+    tenant: string,
+    amount: Amount,
+    limits: TenantLimits,
+  ): Promise<{ admitted: true } | { admitted: false; reason: string }> {
+    const room = roomCondition(limits, amount);
+    if ("over" in room)
+      return { admitted: false, reason: await this.refusal(tenant, room.over, limits, amount) };
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: tenantUsageKey(tenant),
+          UpdateExpression:
+            "SET #type = :type, tenant = :tenant ADD #bytes :b, objects :n, committedBytes :b, committedObjects :n",
+          ...(room.condition ? { ConditionExpression: room.condition } : {}),
+          ExpressionAttributeNames: { "#type": "type", "#bytes": "bytes" },
+          ExpressionAttributeValues: {
+            ...room.values,
+            ":type": ItemType.Usage,
+            ":tenant": tenant,
+            ":b": amount.bytes,
+            ":n": amount.objects,
+          },
+        }),
+      );
+      return { admitted: true };
+    } catch (error) {
+      if (!isConditionFailed(error)) throw fromAwsError(error);
+      return { admitted: false, reason: await this.refusal(tenant, undefined, limits, amount) };
+    }
+  }
+
   /** Gives back a reservation (an upload arrived, was aborted or expired). */
   async release(tenant: string, amount: Amount): Promise<void> {
     await this.add(tenant, {
@@ -149,6 +188,28 @@ export class TenantAccounts extends AccountLookup {
 
   private async add(tenant: string, deltas: Record<string, number>): Promise<void> {
     await aws(this.client.send(new UpdateCommand(usageAddition(this.tableName, tenant, deltas))));
+  }
+
+  /** Why an arrival was not admitted: the quota it would pass, with the numbers. */
+  private async refusal(
+    tenant: string,
+    known: "bytes" | "objects" | undefined,
+    limits: TenantLimits,
+    amount: Amount,
+  ): Promise<string> {
+    const usage = await this.usage(tenant);
+    const over = (dimension: "bytes" | "objects") => {
+      const max = dimension === "bytes" ? limits.maxBytes : limits.maxObjects;
+      const total = usage.used[dimension] + usage.reserved[dimension] + amount[dimension];
+      return max !== null && amount[dimension] > 0 && total > max;
+    };
+    const dimension = known ?? (over("bytes") || !over("objects") ? "bytes" : "objects");
+    const limit = (dimension === "bytes" ? limits.maxBytes : limits.maxObjects) ?? 0;
+    const noun = dimension === "bytes" ? "bytes" : "files";
+    return (
+      `it would pass the tenant's quota of ${limit} ${noun}: ` +
+      `${usage.used[dimension]} used + ${usage.reserved[dimension]} reserved + ${amount[dimension]} arriving`
+    );
   }
 
   private async overQuota(
@@ -220,4 +281,28 @@ function replaceUsage(tableName: string, tenant: string, before: Usage, after: U
       ...Object.fromEntries(Object.entries(read).map(([name, value]) => [`:old_${name}`, value])),
     },
   });
+}
+
+/**
+ * The condition that keeps used + reserved + `amount` within each quota `amount` grows (the
+ * counters `committedBytes` / `committedObjects` hold used + reserved), or the dimension that
+ * `amount` alone passes.
+ */
+function roomCondition(
+  limits: TenantLimits,
+  amount: Amount,
+): { condition?: string; values: Record<string, number> } | { over: "bytes" | "objects" } {
+  const conditions: string[] = [];
+  const values: Record<string, number> = {};
+  for (const [dimension, max, attribute] of [
+    ["bytes", limits.maxBytes, "committedBytes"],
+    ["objects", limits.maxObjects, "committedObjects"],
+  ] as const) {
+    if (max === null || amount[dimension] <= 0) continue;
+    const room = max - amount[dimension];
+    if (room < 0) return { over: dimension };
+    conditions.push(`(attribute_not_exists(${attribute}) OR ${attribute} <= :room_${dimension})`);
+    values[`:room_${dimension}`] = room;
+  }
+  return conditions.length > 0 ? { condition: conditions.join(" AND "), values } : { values };
 }

@@ -1,3 +1,4 @@
+export * from "./attribution";
 export * from "./grants";
 export * from "./journal";
 export * from "./log";

@@ -23,6 +23,8 @@ export interface EventRecordInput {
   stale: boolean;
   attribution: Attribution;
   grant?: { id: string; actor: string } | undefined;
+  /** `ambiguous` attribution: the grants that could each have been used. */
+  candidates?: string[] | undefined;
   verdict?: "admitted" | "quarantined";
   reason?: string;
   change?: FileChange;
@@ -63,6 +65,7 @@ export class AuditJournal extends GrantRecorder {
       stale: event.stale,
       attribution: event.attribution,
       ...(event.grant ? { grantId: event.grant.id } : {}),
+      ...(event.candidates?.length ? { candidates: event.candidates } : {}),
       ...(event.verdict ? { verdict: event.verdict } : {}),
       ...(event.reason ? { reason: event.reason } : {}),
       ...(event.change ? { change: event.change } : {}),
@@ -85,8 +88,8 @@ export class AuditJournal extends GrantRecorder {
   }
 
   /**
-   * The latest grant of `action` on this file that was valid at `at`: how a removal is
-   * linked to whoever was allowed to delete the file then.
+   * The latest grant of `action` on this file that was valid at `at`: whether someone was
+   * allowed to delete the file then.
    */
   async latestGrantAt(
     tenant: string,
@@ -94,9 +97,25 @@ export class AuditJournal extends GrantRecorder {
     action: AuditAction,
     at: string,
   ): Promise<AuditRecord | undefined> {
+    return (await this.grantsAt(tenant, key, action, at, 1))[0];
+  }
+
+  /**
+   * The grants of `action` on this file whose URLs were valid at `at` (issued before it,
+   * expiring after it, give or take S3's clock), newest first, up to `limit`: the candidates
+   * an event could have been made with (`attributeEvent`).
+   */
+  async grantsAt(
+    tenant: string,
+    key: string,
+    action: AuditAction,
+    at: string,
+    limit = 20,
+  ): Promise<AuditRecord[]> {
     const atMs = Date.parse(at);
     const latestIssue = new Date(atMs + CLOCK_SLACK_MS).toISOString();
     const { pk } = auditKey(tenant, key, at, "");
+    const found: AuditRecord[] = [];
     let exclusiveStartKey: Record<string, unknown> | undefined;
     for (let round = 0; round < MAX_READ_ROUNDS; round++) {
       const result = await aws(
@@ -121,13 +140,15 @@ export class AuditJournal extends GrantRecorder {
       );
       for (const item of result.Items ?? []) {
         const record = toRecord(item);
-        if (record.expiresAt && Date.parse(record.expiresAt) + CLOCK_SLACK_MS >= atMs)
-          return record;
+        if (record.expiresAt && Date.parse(record.expiresAt) + CLOCK_SLACK_MS >= atMs) {
+          found.push(record);
+          if (found.length >= limit) return found;
+        }
       }
       exclusiveStartKey = result.LastEvaluatedKey;
-      if (!exclusiveStartKey) return undefined;
+      if (!exclusiveStartKey) return found;
     }
-    return undefined;
+    return found;
   }
 }
 
@@ -151,6 +172,7 @@ const RECORD_FIELDS = [
   "stale",
   "grantId",
   "attribution",
+  "candidates",
   "verdict",
   "reason",
   "change",

@@ -38,7 +38,8 @@ const instant = (name: string) =>
     z.transform((value: string) => new Date(value).toISOString()),
   );
 
-const ParamsSchema = z.object({
+/** The query parameters of `GET /audit`, as the handler parses them (the OpenAPI document too). */
+export const AuditParamsSchema = z.object({
   tenant: z.optional(z.string()),
   key: z.optional(z.string()),
   from: z.optional(instant("from")),
@@ -76,7 +77,7 @@ export function parseAuditQuery(
   params: Record<string, string | undefined>,
   caller: { tenant: string; scopes: ReadonlySet<string> },
 ): AuditQuery {
-  const parsed = ParamsSchema.safeParse(params);
+  const parsed = AuditParamsSchema.safeParse(params);
   if (!parsed.success) {
     throw Errors.badRequest(parsed.error.issues.map((issue) => issue.message).join("; "));
   }

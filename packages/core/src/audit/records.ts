@@ -11,7 +11,7 @@ export const AUDIT_ACTIONS: readonly AuditAction[] = ["read", "write", "delete"]
  * - `reconciled`: found by the reconciler, not by an event;
  * - `none`: no grant explains it (an upload or delete that did not come through the API).
  */
-export type Attribution = "metadata" | "recent-grant" | "reconciled" | "none";
+export type Attribution = "metadata" | "recent-grant" | "ambiguous" | "reconciled" | "none";
 
 /** How an applied S3 event changed a tenant's file (the webhook event it is told as). */
 export type FileChange = "created" | "updated" | "deleted" | "quarantined";
@@ -53,6 +53,8 @@ export interface AuditRecord {
   stale?: boolean;
   grantId?: string;
   attribution?: Attribution;
+  /** `ambiguous` attribution: the ids of the grants that could each have been used. */
+  candidates?: string[];
   /** Created objects: admitted as the tenant's file, or quarantined (with the reason). */
   verdict?: "admitted" | "quarantined";
   reason?: string;

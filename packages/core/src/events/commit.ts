@@ -91,7 +91,8 @@ export class EventCommitter extends TableRepository {
    * planned again; all others are committed.
    */
   async write(plans: readonly PlannedEvent[]): Promise<PlannedEvent[]> {
-    const work = plans.filter((plan) => plan.state || plan.journal);
+    // A repeat that only gives back its quota admission still writes its usage.
+    const work = plans.filter((plan) => plan.state || plan.journal || plan.counts);
     if (work.length === 0) return [];
     if (this.transactions) {
       const retry: PlannedEvent[] = [];

@@ -1,3 +1,4 @@
+export * from "./admission";
 export * from "./commit";
 export * from "./ingest";
 export * from "./notification";

@@ -1,23 +1,31 @@
-import type { TenantAccounts } from "../accounts";
+import type { Amount, TenantAccounts } from "../accounts";
 import type { AuditJournal } from "../audit";
-import { type Attribution, actionOfEvent, type EventRecordInput, eventRecordId } from "../audit";
+import {
+  type Attribution,
+  actionOfEvent,
+  type EventRecordInput,
+  eventRecordId,
+  GRANT_METADATA,
+} from "../audit";
 import { Errors } from "../errors";
 import { type ApplyOutcome, usageChange } from "../files";
 import { type DescribeObject, unquote } from "../storage";
 import { auditKey, type FileItem, normalizeSequencer } from "../table";
 import { type FileKey, parseObjectKey, type TenantId } from "../tenancy";
 import type { Arrival, UploadIntents, Verdict } from "../uploads";
+import { admitArrival, NOTHING } from "./admission";
 import { backoff, type EventCommitter } from "./commit";
+import { attribute, supersededVerdict } from "./evidence";
 import { decodeEventKey, type S3EventRecord } from "./notification";
 import { journalOf, type PlannedEvent, type PreparedEvent, planEvent, rounds } from "./plan";
 
 export interface IngestDeps {
   /** The table side: one read and one write per round of events. */
   commits: Pick<EventCommitter, "read" | "write">;
-  audit: Pick<AuditJournal, "latestGrantAt">;
+  audit: Pick<AuditJournal, "grantsAt">;
   /** Verification on arrival: is a created object the tenant's file, and what explains it. */
   verify(arrival: Arrival): Promise<Verdict>;
-  accounts: Pick<TenantAccounts, "adjust" | "release">;
+  accounts: Pick<TenantAccounts, "adjust" | "release" | "admit">;
   intents: Pick<UploadIntents, "finish">;
   /** Events of other buckets are skipped. */
   bucket: string;
@@ -181,7 +189,7 @@ function resultOf(record: S3EventRecord | undefined, plan: PlannedEvent): Ingest
 async function prepare(
   record: S3EventRecord,
   at: number,
-  deps: Pick<IngestDeps, "bucket" | "describeObject" | "verify" | "audit">,
+  deps: Pick<IngestDeps, "bucket" | "describeObject" | "verify" | "audit" | "accounts">,
 ): Promise<PreparedEvent | IngestResult> {
   const objectKey = decodeEventKey(record.s3.object.key);
   const { sequencer } = record.s3.object;
@@ -197,17 +205,10 @@ async function prepare(
   const created =
     action === "write"
       ? await describeAndVerify(record, objectKey, { tenant, key, size }, deps)
-      : { verdict: undefined, etag: "", contentType: DEFAULT_CONTENT_TYPE };
-  const { verdict } = created;
-  const grant =
-    action === "write"
-      ? verdict?.grant
-      : await deps.audit.latestGrantAt(tenant, key, "delete", eventTime);
-  const attribution: Attribution = grant
-    ? action === "write"
-      ? "metadata"
-      : "recent-grant"
-    : "none";
+      : { verdict: undefined, etag: "", contentType: DEFAULT_CONTENT_TYPE, admitted: NOTHING };
+  const evidence = await attribute(record, { tenant, key, action, eventTime, size }, created, deps);
+  const verdict = created.verdict && supersededVerdict(created.verdict, evidence);
+  const { grant, attribution, candidates } = evidence;
   const id = eventRecordId(deps.bucket, objectKey, sequencer, record.eventName);
   const located = { tenant, key, action, eventTime, size, etag: created.etag };
   return {
@@ -220,11 +221,13 @@ async function prepare(
     ...(verdict?.reason ? { reason: verdict.reason } : {}),
     grant,
     attribution,
+    admitted: created.admitted,
     journalKey: auditKey(tenant, key, eventTime, id),
     record: journalRecord(record, id, located, {
       grant,
       attribution,
       verdict,
+      candidates,
       contentType: created.contentType,
     }),
   };
@@ -235,7 +238,9 @@ function journalRecord(
   record: S3EventRecord,
   id: string,
   event: Pick<PreparedEvent, "tenant" | "key" | "action" | "eventTime" | "size" | "etag">,
-  why: Pick<PreparedEvent, "grant" | "attribution" | "verdict" | "contentType">,
+  why: Pick<PreparedEvent, "grant" | "attribution" | "verdict" | "contentType"> & {
+    candidates?: string[];
+  },
 ): PreparedEvent["record"] {
   const { grant, verdict } = why;
   return {
@@ -249,6 +254,7 @@ function journalRecord(
     ...(event.action === "write" ? { size: event.size, etag: event.etag } : {}),
     attribution: why.attribution,
     grant: grant && grant.actor !== null ? { id: grant.id, actor: grant.actor } : undefined,
+    candidates: why.candidates,
     ...(verdict ? { verdict: verdict.admitted ? "admitted" : "quarantined" } : {}),
     ...(verdict?.reason ? { reason: verdict.reason } : {}),
     ...(event.action === "write" ? { contentType: why.contentType } : {}),
@@ -274,21 +280,22 @@ function locateEvent(
 
 /**
  * A created object: verified against what HeadObject says of that very object (one replaced
- * or removed since cannot be, and is quarantined).
+ * or removed since cannot be, and is quarantined), then admitted against the tenant's quotas
+ * ({@link admitArrival}).
  */
 async function describeAndVerify(
   record: S3EventRecord,
   objectKey: string,
   at: { tenant: TenantId; key: FileKey; size: number },
-  deps: Pick<IngestDeps, "describeObject" | "verify">,
-): Promise<{ verdict: Verdict; etag: string; contentType: string }> {
+  deps: Pick<IngestDeps, "describeObject" | "verify" | "accounts">,
+): Promise<{ verdict: Verdict; etag: string; contentType: string; admitted: Amount }> {
   let etag = unquote(record.s3.object.eTag ?? "");
   const current = await deps.describeObject(objectKey);
   // Only what HeadObject says of the very object of this event can be verified.
   const same = current !== undefined && (etag === "" || unquote(current.etag) === etag);
   if (same && current) etag ||= unquote(current.etag);
   const contentType = same && current ? current.contentType : DEFAULT_CONTENT_TYPE;
-  const verdict: Verdict =
+  const verified: Verdict =
     same && current
       ? await deps.verify({
           ...at,
@@ -296,15 +303,22 @@ async function describeAndVerify(
           metadata: current.metadata,
           sha256: current.sha256,
         })
-      : { admitted: false, reason: "it was replaced or removed before it could be verified" };
-  return { verdict, etag, contentType };
+      : {
+          admitted: false,
+          reason: "it was replaced or removed before it could be verified",
+          replaced: true,
+          currentGrant: current?.metadata[GRANT_METADATA],
+        };
+  const { verdict, admitted } = await admitArrival(deps.accounts, at.tenant, at.size, verified);
+  return { verdict, etag, contentType, admitted };
 }
 
 /**
  * The accounting after a file's state changed, shared by event ingestion and the reconciler:
  * the tenant's usage moves by the change (only for the caller that wrote the change's audit
  * record: once per change), and an upload intent the object fulfils leaves `pending` (only
- * the call that moves it releases its reservation).
+ * the call that moves it releases its reservation: `committed`, `quarantined`, or
+ * `superseded` when its upload was replaced before it could be read).
  */
 export async function settle(
   deps: Pick<IngestDeps, "accounts" | "intents">,
@@ -316,7 +330,8 @@ export async function settle(
   }
   const intent = change.verdict?.intent;
   if (intent) {
-    const to = change.verdict?.admitted ? "committed" : "quarantined";
+    const { admitted, superseded } = change.verdict ?? {};
+    const to = admitted ? "committed" : superseded ? "superseded" : "quarantined";
     if (await deps.intents.finish(intent.id, to, change.verdict?.reason)) {
       await deps.accounts.release(tenant, { bytes: intent.size, objects: 1 });
     }

@@ -17,6 +17,8 @@ export const S3EventRecordSchema = z.object({
       sequencer: z.string().check(z.minLength(1)),
     }),
   }),
+  /** The requester's IP, as S3 reports it: evidence for attributing the event. */
+  requestParameters: z.optional(z.object({ sourceIPAddress: z.optional(z.string()) })),
 });
 
 export type S3EventRecord = z.infer<typeof S3EventRecordSchema>;

@@ -27,6 +27,8 @@ export interface PreparedEvent {
   /** The grant the event is attributed to: its attestation (writes) or the journal (deletes). */
   grant?: Pick<AuditRecord, "id" | "actor"> | undefined;
   attribution: Attribution;
+  /** Usage a plain PUT's quota admission already added (`admitArrival`): taken off its change. */
+  admitted?: Amount;
   /** The event's journal record, but for `stale`, which only the table can tell. */
   record: Omit<EventRecordInput, "stale">;
   journalKey: JournalKey;
@@ -70,7 +72,13 @@ export function planEvent(event: PreparedEvent, seen: Seen): PlannedEvent {
         ? current
         : undefined;
   const journaled = seen.journaled.has(event.record.id);
-  const counts = !journaled && item ? nonZero(usageChange(item)) : undefined;
+  // What quota admission added counts toward the change; a repeat gives it back.
+  const change = !journaled && item ? usageChange(item) : { bytes: 0, objects: 0 };
+  const admitted = event.admitted ?? { bytes: 0, objects: 0 };
+  const counts = nonZero({
+    bytes: change.bytes - admitted.bytes,
+    objects: change.objects - admitted.objects,
+  });
   return {
     event,
     outcome,

@@ -23,6 +23,8 @@ export interface DirectPutDeps {
   grants: Pick<GrantIssuer, "issue">;
 }
 
+const ZERO = { bytes: 0, objects: 0 };
+
 /** What a direct upload signs in: the headers it must carry, and whether it is create-only. */
 export interface DirectPutTerms {
   headers: Record<string, string>;
@@ -63,7 +65,8 @@ export function directPutTerms(
  * is refused (412); a type the tenant may not store is refused (415), and so is any upload
  * once the tenant is at its storage quota, or a new file at its file quota (413
  * `quota_exceeded`). The size is unknown here: the upload is checked against the tenant's
- * limits when it arrives. Upload intents (`POST /uploads`) bind the size too.
+ * limits and admitted against its quotas when it arrives (the URL attests what the file held
+ * when it was granted). Upload intents (`POST /uploads`) bind the size too.
  */
 export async function grantDirectPut(
   deps: DirectPutDeps,
@@ -76,14 +79,13 @@ export async function grantDirectPut(
     throw Errors.preconditionFailed("The file exists, and the upload is create-only");
   }
   const standing = await deps.accounts.standing(tenant);
-  mustFitLimits(standing.limits, undefined, contentType);
-  // Whether the upload adds a file only matters under a file quota: look it up only then
-  // (a create-only upload was found absent above).
-  const newFile =
-    createOnly ||
-    standing.limits.maxObjects === null ||
-    !(await deps.files.getPresent(tenant, key));
-  mustHaveRoom(standing, { newFile });
+  const { limits } = standing;
+  mustFitLimits(limits, undefined, contentType);
+  // What the upload replaces only matters under a quota: look it up only then (a create-only
+  // upload was found absent above). It is attested, so that arrival admits only the growth.
+  const quotas = limits.maxObjects !== null || limits.maxBytes !== null;
+  const existing = !createOnly && quotas ? await deps.files.getPresent(tenant, key) : undefined;
+  mustHaveRoom(standing, { newFile: !existing });
   return deps.grants.issue({
     principal,
     key,
@@ -91,5 +93,6 @@ export async function grantDirectPut(
     origin,
     headers,
     conditions: { ...(contentType !== undefined ? { contentType } : {}), createOnly },
+    ...(quotas ? { replaces: existing ? { bytes: existing.size, objects: 1 } : ZERO } : {}),
   });
 }

@@ -13,7 +13,13 @@ import {
 } from "../table";
 import type { FileKey, TenantId } from "../tenancy";
 
-export type IntentStatus = "pending" | "committed" | "quarantined" | "aborted" | "expired";
+export type IntentStatus =
+  | "pending"
+  | "committed"
+  | "quarantined"
+  | "superseded"
+  | "aborted"
+  | "expired";
 
 /** An upload the API has agreed to: what may arrive, and the room reserved for it. */
 export interface UploadIntent {

@@ -1,4 +1,4 @@
-import type { AccountLookup } from "../accounts";
+import type { AccountLookup, TenantLimits } from "../accounts";
 import { ATTESTATION_METADATA, type Attestation, type Keyring, openAttestation } from "../attest";
 import { contentTypeAllowed, mediaType } from "../media";
 import { type FileKey, objectKeyFor, type TenantId } from "../tenancy";
@@ -25,6 +25,14 @@ export interface Verdict {
   intent?: { id: string; size: number };
   /** The verified attestation. */
   attestation?: Attestation;
+  /** The upload was replaced in S3 before it could be read (no attestation to verify). */
+  replaced?: boolean;
+  /** A replaced upload: the grant of the object S3 holds now, as its metadata names it. */
+  currentGrant?: string | undefined;
+  /** Its upload intent ended superseded: replaced before verification. */
+  superseded?: boolean;
+  /** A plain PUT's tenant limits, read to verify it: its arrival is then admitted against them. */
+  limits?: TenantLimits;
 }
 
 /**
@@ -82,7 +90,7 @@ export class UploadVerifier {
         ...found,
       };
     }
-    return { admitted: true, ...found };
+    return { admitted: true, limits, ...found };
   }
 }
 

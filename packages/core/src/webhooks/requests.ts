@@ -9,12 +9,14 @@ const events = z
   .check(z.minLength(1, "events must name at least one event"));
 const description = z.string().check(z.maxLength(256, "description is at most 256 characters"));
 
-const CreateSchema = z.strictObject({
+/** `POST /webhooks` body. */
+export const WebhookCreateSchema = z.strictObject({
   url: z.string({ error: "url is required" }),
   events: z.optional(events),
   description: z.optional(description),
 });
-const UpdateSchema = z.strictObject({
+/** `PATCH /webhooks/{id}` body. */
+export const WebhookUpdateSchema = z.strictObject({
   url: z.optional(z.string()),
   events: z.optional(events),
   description: z.optional(description),
@@ -23,7 +25,11 @@ const UpdateSchema = z.strictObject({
 
 const instant = (name: string) =>
   z.iso.datetime({ offset: true, error: `${name} must be an ISO 8601 date-time` });
-const ReplaySchema = z.strictObject({ from: instant("from"), to: z.optional(instant("to")) });
+/** `POST /webhooks/{id}/replay` body. */
+export const WebhookReplaySchema = z.strictObject({
+  from: instant("from"),
+  to: z.optional(instant("to")),
+});
 
 /** The longest time range one replay may cover. */
 export const MAX_REPLAY_DAYS = 31;
@@ -33,7 +39,7 @@ export function parseCreateEndpoint(
   body: string | undefined,
   policy: TargetPolicy,
 ): { url: URL; events: WebhookEventType[]; description?: string } {
-  const parsed = parseBody(CreateSchema, body);
+  const parsed = parseBody(WebhookCreateSchema, body);
   return {
     url: mustBeValidTargetUrl(parsed.url, policy),
     events: unique(parsed.events ?? [...WEBHOOK_EVENTS]),
@@ -43,7 +49,7 @@ export function parseCreateEndpoint(
 
 /** `PATCH /webhooks/{id}` body: at least one change. */
 export function parseUpdateEndpoint(body: string | undefined, policy: TargetPolicy) {
-  const parsed = parseBody(UpdateSchema, body);
+  const parsed = parseBody(WebhookUpdateSchema, body);
   if (Object.values(parsed).every((value) => value === undefined)) {
     throw Errors.badRequest("Give at least one of url, events, description, enabled");
   }
@@ -59,7 +65,7 @@ export function parseReplay(
   body: string | undefined,
   now = new Date(),
 ): { from: string; to: string } {
-  const parsed = parseBody(ReplaySchema, body);
+  const parsed = parseBody(WebhookReplaySchema, body);
   const from = new Date(parsed.from).toISOString();
   const to = new Date(parsed.to ?? now).toISOString();
   if (from > to) throw Errors.badRequest("from must not be after to");
