@@ -14,6 +14,10 @@ declare module "sst" {
       "type": "sst.aws.ApiGatewayV2"
       "url": string
     }
+    "AttestationKeys": {
+      "type": "sst.sst.Secret"
+      "value": string
+    }
     "AuditRetentionDays": {
       "type": "sst.sst.Secret"
       "value": string
