@@ -1,11 +1,13 @@
 import { PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
+import { UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { Filegate, NotFoundError, verifyWebhook } from "@filegate/client";
+import { pendingKeys, uploadKey } from "@filegate/core/table";
 import type { LocalStack } from "@filegate/local";
 import { Webhook } from "standardwebhooks";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { filegate } from "./helpers/cli";
-import { s3ClientFor, startInProcessStack } from "./helpers/in-process";
-import { Receiver } from "./helpers/receiver";
+import { documentClientFor, s3ClientFor, startInProcessStack } from "./helpers/in-process";
+import { type Received, Receiver } from "./helpers/receiver";
 
 // The whole local stack in this process: the real subscriber publishes, the local SQS endpoint
 // queues, the real delivery function POSTs to real HTTP receivers.
@@ -252,6 +254,44 @@ describe("webhook deliveries", () => {
     expect(replayed.map((r) => r.headers["webhook-id"]).sort()).toEqual(
       [...idsOf("in-1.txt"), ...idsOf("in-2.txt")].sort(),
     );
+  });
+});
+
+describe("upload.expired", () => {
+  it("tells an endpoint of an upload intent the sweep expired, once", async () => {
+    const headers = await auth("expiring");
+    const target = await receiver();
+    const { secret } = await register(headers, target.url, ["upload.expired"]);
+    const created = await call(headers, "POST", "/uploads", {
+      key: "never.bin",
+      size: 5,
+      contentType: "application/octet-stream",
+    });
+    expect(created.status).toBe(201);
+    const id = String(created.json.id);
+    // Its time is past: the sweep (the scheduled job's handler) expires it.
+    const past = new Date(Date.now() - 60_000).toISOString();
+    await documentClientFor(stack.state).send(
+      new UpdateCommand({
+        TableName: stack.state.table,
+        Key: uploadKey(id),
+        UpdateExpression: "SET gsi4pk = :pk, gsi4sk = :sk, intentExpiresAt = :at",
+        ExpressionAttributeValues: {
+          ":pk": pendingKeys(id, past).gsi4pk,
+          ":sk": pendingKeys(id, past).gsi4sk,
+          ":at": past,
+        },
+      }),
+    );
+    expect(await stack.runJob("sweepUploads")).toEqual({ expired: 1 });
+    expect(await stack.runJob("sweepUploads")).toEqual({ expired: 0 });
+    await stack.webhooks.idle();
+    const [delivery] = await target.waitFor(1);
+    expect(verify(secret, delivery as Received)).toMatchObject({
+      type: "upload.expired",
+      data: { tenant: "expiring", key: "never.bin", size: 5, intentId: id },
+    });
+    expect(target.received).toHaveLength(1);
   });
 });
 

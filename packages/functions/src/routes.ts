@@ -373,11 +373,16 @@ export const JOBS = {
   /** Expires upload intents that were never used: releases their quota, aborts multipart. */
   sweepUploads: {
     handler: "packages/functions/src/jobs/sweep-uploads.handler",
-    link: ["FileIndex", "FileBucket"],
+    link: ["FileIndex", "FileBucket", "WebhookQueue"],
     // Expired intents from `pending`; each one closed, its reservation released; AbortMultipartUpload.
+    // `upload.expired`: the tenant's endpoints (Query), the messages queued.
     access: {
-      FileIndex: { table: ["dynamodb:UpdateItem"], indexes: { pending: ["dynamodb:Query"] } },
+      FileIndex: {
+        table: ["dynamodb:UpdateItem", "dynamodb:Query"],
+        indexes: { pending: ["dynamodb:Query"] },
+      },
       FileBucket: { objects: ["s3:AbortMultipartUpload"] },
+      WebhookQueue: ["sqs:SendMessage"],
     },
     schedule: "rate(15 minutes)",
     timeoutMinutes: 5,

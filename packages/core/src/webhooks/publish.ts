@@ -1,6 +1,6 @@
 import type { EventRecordInput } from "../audit";
 import type { StoredEndpoint } from "./endpoints";
-import { eventsOfChange } from "./events";
+import { eventsOfChange, expiredUploadEvent, type WebhookEvent } from "./events";
 import { messagesFor, type WebhookQueue } from "./messages";
 import type { WebhookOutbox } from "./outbox";
 import { sourceOfEventInput } from "./sources";
@@ -30,10 +30,28 @@ export async function publishChange(
 ): Promise<PublishResult> {
   const source = input && sourceOfEventInput(input);
   if (!source) return { queued: 0, outboxed: 0 };
-  const endpoints = await deps.endpointsOf(source.data.tenant);
+  return publishEvents(source.data.tenant, eventsOfChange(source), deps);
+}
+
+/** Queues `upload.expired` for an upload intent the sweep closed. */
+export function publishExpiredUpload(
+  intent: { id: string; tenant: string; key: string; size: number },
+  at: Date,
+  deps: PublishDeps,
+): Promise<PublishResult> {
+  const event = expiredUploadEvent({ ...intent, expiredAt: at.toISOString() });
+  return publishEvents(intent.tenant, [event], deps);
+}
+
+async function publishEvents(
+  tenant: string,
+  events: WebhookEvent[],
+  deps: PublishDeps,
+): Promise<PublishResult> {
+  const endpoints = await deps.endpointsOf(tenant);
   if (endpoints.length === 0) return { queued: 0, outboxed: 0 };
   const now = deps.now?.() ?? new Date();
-  const messages = messagesFor(source.data.tenant, eventsOfChange(source), endpoints, now);
+  const messages = messagesFor(tenant, events, endpoints, now);
   if (messages.length === 0) return { queued: 0, outboxed: 0 };
   try {
     await deps.queue.send(messages);
