@@ -22,6 +22,10 @@ declare module "sst" {
       "type": "sst.sst.Secret"
       "value": string
     }
+    "Console": {
+      "type": "sst.aws.StaticSite"
+      "url": string
+    }
     "ContentTypes": {
       "type": "sst.sst.Secret"
       "value": string

@@ -23,8 +23,10 @@ export default $config({
     await import("./infra/jobs");
     await import("./infra/alarms");
     const { api } = await import("./infra/api");
+    const { consoleSite } = await import("./infra/console");
     return {
       api: api.url,
+      console: consoleSite.url,
       bucket: storage.bucket.name,
       table: storage.table.name,
     };

@@ -22,14 +22,20 @@ const ROOT = resolve(import.meta.dirname, "..");
 interface Job {
   suite: string;
   variant?: string;
+  /** The DynamoDB emulator this job runs on, whatever `--dynamodb` says. */
+  dynamodb?: BenchOptions["dynamodb"];
 }
 
-/** Every suite, in the order they run; the ingestion suite runs once per S3 endpoint. */
+/**
+ * Every suite, in the order they run; the ingestion suite runs once per S3 endpoint, and once
+ * more on DynamoDB Local, whose transactions are what it writes with on AWS.
+ */
 export const JOBS: readonly Job[] = [
   { suite: "redirect" },
   { suite: "listing" },
   { suite: "ingest", variant: "fixed-head" },
   { suite: "ingest", variant: "s3-emulator" },
+  { suite: "ingest", variant: "fixed-head-dynamodb-local", dynamodb: "dynamodb-local" },
   { suite: "cold-start" },
   { suite: "load" },
   { suite: "scale" },
@@ -63,7 +69,9 @@ async function main(): Promise<void> {
     throw new Error(`--dynamodb must be dynalite or local (got ${values.dynamodb})`);
   }
   const only = values.only?.split(",").map((name) => name.trim());
-  const jobs = JOBS.filter((job) => !only || only.includes(job.suite));
+  const jobs = JOBS.filter(
+    (job) => (!only || only.includes(job.suite)) && (!job.dynamodb || job.dynamodb !== dynamodb),
+  );
   if (jobs.length === 0) throw new Error(`--only names no suite (${JOBS.map((j) => j.suite)})`);
 
   const options: BenchOptions = { quick: values.quick, dynamodb };
@@ -84,7 +92,10 @@ async function main(): Promise<void> {
       const jobStarted = Date.now();
       console.log(`- ${name}`);
       try {
-        suites.push(await runJob(job, { ...options, variant: job.variant }, work));
+        const engine = job.dynamodb ?? options.dynamodb;
+        suites.push(
+          await runJob(job, { ...options, dynamodb: engine, variant: job.variant }, work),
+        );
         console.log(`  done in ${formatNumber((Date.now() - jobStarted) / 1000)} s`);
       } catch (error) {
         failures.push(`${name}: ${(error as Error).message}`);

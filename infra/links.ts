@@ -1,5 +1,5 @@
 import { TENANT_ROOT } from "../packages/core/src/tenancy/tenants";
-import type { Access, LinkName } from "../packages/functions/src/routes";
+import { type Access, iamActions, type LinkName } from "../packages/functions/src/routes";
 import { bucket, table } from "./storage";
 import { webhookDeadLetters, webhookQueue } from "./webhook-queues";
 
@@ -20,7 +20,10 @@ export const links: Record<LinkName, sst.aws.Bucket | sst.aws.Dynamo | sst.aws.Q
 export function permissionsFor(access: Access): sst.aws.FunctionPermissionArgs[] {
   const { FileIndex: index, FileBucket: files, WebhookQueue: queue } = access;
   const statements: sst.aws.FunctionPermissionArgs[] = [];
-  if (index?.table?.length) statements.push({ actions: [...index.table], resources: [table.arn] });
+  if (index?.table?.length) {
+    const actions = new Set(index.table.flatMap(iamActions));
+    statements.push({ actions: [...actions], resources: [table.arn] });
+  }
   for (const [name, actions] of Object.entries(index?.indexes ?? {})) {
     if (actions?.length) {
       statements.push({

@@ -43,6 +43,7 @@ const stack = await startLocalStack({
   port: 0,
   s3Port: 0,
   dynamodbPort: 0,
+  consolePort: 0,
   dynamodb: engine,
   logLevel: "SILENT",
   log: () => {},

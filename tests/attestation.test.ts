@@ -1,8 +1,14 @@
+import { createHash } from "node:crypto";
+import { mkdtemp } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { HeadObjectCommand, PutObjectCommand } from "@aws-sdk/client-s3";
+import { DeleteCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
 import { ATTESTATION_METADATA, newKeyringEntry, parseKeyring } from "@filegate/core/attest";
 import { loadSettings } from "@filegate/core/config";
 import { headObjectDescriber } from "@filegate/core/storage";
 import { openStore } from "@filegate/core/store";
+import { fileStateKey, tenantUsageKey } from "@filegate/core/table";
 import type { FileKey, TenantId } from "@filegate/core/tenancy";
 import { UploadVerifier } from "@filegate/core/uploads";
 import { type LocalStack, presignerFor } from "@filegate/local";
@@ -10,6 +16,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { apiOf, send } from "./helpers/attest";
 import { listKeys } from "./helpers/http";
 import { documentClientFor, s3ClientFor, startInProcessStack } from "./helpers/in-process";
+import { run } from "./helpers/stack";
 
 /**
  * Uploads that prove themselves: every presigned write carries a sealed attestation that S3
@@ -19,8 +26,11 @@ let stack: LocalStack;
 let api: ReturnType<typeof apiOf>;
 let store: ReturnType<typeof openStore>;
 
+let dir: string;
+
 beforeAll(async () => {
-  stack = await startInProcessStack({ jobIntervalMs: 0 });
+  dir = await mkdtemp(join(tmpdir(), "filegate-attest-"));
+  stack = await startInProcessStack({ dir, jobIntervalMs: 0 });
   api = apiOf(stack);
   store = openStore({
     client: documentClientFor(stack.state),
@@ -168,5 +178,122 @@ describe("quotas on plain PUTs", () => {
     await stack.bridge.idle();
     expect(await fileState("full", "one.txt")).toMatchObject({ state: "present", size: 9 });
     expect((await api.usage("full")).used).toEqual({ bytes: 9, objects: 1 });
+  });
+});
+
+describe("repair from nothing", () => {
+  it("restores a file whose every row is gone, attributed to its uploader, and counts it", async () => {
+    await api.setLimits("restored", { maxObjects: 5 });
+    const signed = await api.grant("PUT", "restored", "contract.pdf", "alice");
+    expect((await send(signed, "signed contract")).status).toBe(200);
+    await stack.bridge.idle();
+    // A restore to before the upload (or an expired retention): the file's state and its
+    // whole history gone, and the tenant's usage from before it.
+    const doc = documentClientFor(stack.state);
+    const TableName = stack.state.table;
+    const { pk } = fileStateKey("restored", "contract.pdf");
+    const rows = await doc.send(
+      new QueryCommand({
+        TableName,
+        KeyConditionExpression: "pk = :pk",
+        ExpressionAttributeValues: { ":pk": pk },
+      }),
+    );
+    expect(rows.Items?.length).toBeGreaterThanOrEqual(3);
+    for (const item of rows.Items ?? []) {
+      await doc.send(new DeleteCommand({ TableName, Key: { pk: item.pk, sk: item.sk } }));
+    }
+    await doc.send(new DeleteCommand({ TableName, Key: tenantUsageKey("restored") }));
+    expect(await listed("restored")).toEqual([]);
+
+    const result = await run("npm", [
+      ...["run", "--silent", "reconcile", "--", "--dir", dir],
+      ...["--tenant", "restored", "--grace-seconds", "0"],
+    ]);
+    expect(result.code, result.stderr).toBe(0);
+    expect(JSON.parse(result.stdout).fixed).toMatchObject({ added: 1, quarantined: 0 });
+    expect(await listed("restored")).toEqual(["contract.pdf"]);
+    expect((await api.usage("restored")).used).toEqual({ bytes: 15, objects: 1 });
+    const history = await api.call(
+      "GET",
+      "/audit?key=contract.pdf",
+      await api.bearer("restored", "auditor"),
+    );
+    expect(history.body.items).toEqual([
+      expect.objectContaining({
+        event: "Reconciler:ObjectFound",
+        actor: "alice",
+        verdict: "admitted",
+      }),
+    ]);
+  });
+});
+
+describe("cursors", () => {
+  /** The cursor with one character of its middle part changed. */
+  const altered = (cursor: string) => {
+    const [id, payload = "", mac] = cursor.split(".");
+    const flipped = payload.startsWith("A") ? `B${payload.slice(1)}` : `A${payload.slice(1)}`;
+    return `${id}.${flipped}.${mac}`;
+  };
+
+  it("of listings: any alteration is a 400 invalid_cursor", async () => {
+    for (const key of ["a.txt", "b.txt", "c.txt"]) {
+      expect((await send(await api.grant("PUT", "pages", key), key)).status).toBe(200);
+    }
+    await stack.bridge.idle();
+    const auth = await api.bearer("pages");
+    const first = await api.call("GET", "/files?limit=1", auth);
+    expect(first.body.cursor).toEqual(expect.any(String));
+    const next = await api.call("GET", `/files?limit=1&cursor=${first.body.cursor}`, auth);
+    expect(next.body.items.map((item: { key: string }) => item.key)).toEqual(["b.txt"]);
+    const forged = await api.call(
+      "GET",
+      `/files?limit=1&cursor=${altered(first.body.cursor)}`,
+      auth,
+    );
+    expect(forged.status).toBe(400);
+    expect(forged.body.error.code).toBe("invalid_cursor");
+  });
+
+  it("of the audit trail: any alteration is a 400, and so is a date beyond year 9999", async () => {
+    expect((await send(await api.grant("PUT", "trail", "a.txt"), "a")).status).toBe(200);
+    await stack.bridge.idle();
+    const auth = await api.bearer("trail", "auditor");
+    const first = await api.call("GET", "/audit?limit=1", auth);
+    expect(first.body.cursor).toEqual(expect.any(String));
+    expect((await api.call("GET", `/audit?limit=1&cursor=${first.body.cursor}`, auth)).status).toBe(
+      200,
+    );
+    const forged = await api.call(
+      "GET",
+      `/audit?limit=1&cursor=${altered(first.body.cursor)}`,
+      auth,
+    );
+    expect(forged.status).toBe(400);
+    expect(forged.body.error.code).toBe("invalid_cursor");
+    // One made up from scratch: the query's fingerprint is no secret, a position before the
+    // query's range is not one of its positions.
+    const from = "2026-01-01T00:00:00.000Z";
+    const fingerprint = createHash("sha256")
+      .update(JSON.stringify(["trail", null, from, "9999-12-31T23:59:59.999Z", null, null]))
+      .digest("base64url")
+      .slice(0, 22);
+    const position = `2020-01-01T00:00:00.000Z#${"a".repeat(28)}`;
+    const made = Buffer.from(JSON.stringify({ v: 1, q: fingerprint, a: position }));
+    const madeUp = await api.call(
+      "GET",
+      `/audit?from=${from}&cursor=${made.toString("base64url")}`,
+      auth,
+    );
+    expect(madeUp.status).toBe(400);
+    expect(madeUp.body.error.code).toBe("invalid_cursor");
+    const beyond = await api.call(
+      "GET",
+      `/audit?from=${encodeURIComponent("9999-12-31T23:59:59-23:59")}`,
+      auth,
+    );
+    expect(beyond.status).toBe(400);
+    expect(beyond.body.error.code).toBe("bad_request");
   });
 });

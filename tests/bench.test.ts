@@ -150,6 +150,7 @@ describe("npm run bench -- --quick", () => {
       "listing",
       "ingest-fixed-head",
       "ingest-s3-emulator",
+      "ingest-fixed-head-dynamodb-local",
       "cold-start",
       "load",
     ]);
@@ -179,7 +180,7 @@ describe("npm run bench -- --quick", () => {
         `listing.${page}.handler/query`,
         `listing.${page}.handler/query.cpu`,
       ]),
-      ...["fixed-head", "s3-emulator"].flatMap((variant) => [
+      ...["fixed-head", "s3-emulator", "fixed-head-dynamodb-local"].flatMap((variant) => [
         `ingest.${variant}.subscriber/raw`,
         `ingest.${variant}.subscriber/raw.cpu`,
       ]),
@@ -200,6 +201,24 @@ describe("npm run bench -- --quick", () => {
     for (const figure of figures) {
       expect(figure.samples.length, figure.id).toBeGreaterThan(0);
       expect(figure.value, figure.id).toBeGreaterThanOrEqual(0);
+    }
+  });
+
+  it("counts the DynamoDB calls of an ingested upload on each emulator", () => {
+    const calls = results.suites
+      .filter((suite) => suite.suite.startsWith("ingest-"))
+      .map((suite) => [
+        suite.suite,
+        suite.figures.find((f) => f.label === "DynamoDB calls per event"),
+      ]);
+    expect(calls).toHaveLength(3);
+    for (const [suite, figure] of calls) {
+      // A batch of ten: its read, the limits and its writes, shared by its events.
+      expect(figure, String(suite)).toMatchObject({ unit: "calls" });
+      const perEvent = (figure as { value: number }).value;
+      expect(perEvent, String(suite)).toBeLessThanOrEqual(
+        suite === "ingest-fixed-head-dynamodb-local" ? 0.3 : 1.5,
+      );
     }
   });
 });

@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { keyPath, listKeys } from "./helpers/http";
+import { checkedFetch } from "./helpers/openapi";
 import { eventually, type RunningStack, run, startStack } from "./helpers/stack";
 
 let stack: RunningStack;
@@ -89,7 +90,7 @@ describe("the file lifecycle through curl", () => {
   });
 
   it("answers redirects with Location and Cache-Control: no-store", async () => {
-    const response = await fetch(`${api}/files/a.txt`, {
+    const response = await checkedFetch(api)(`${api}/files/a.txt`, {
       method: "PUT",
       headers: { Authorization: bearer.slice("Authorization: ".length) },
       redirect: "manual",
@@ -105,7 +106,7 @@ describe("the file lifecycle through curl", () => {
 describe("the JSON form", () => {
   it("gives {url, method, headers, expiresAt} that a client can use for upload and download", async () => {
     const auth = await stack.auth("acme", "alice");
-    const ask = await fetch(`${api}/files/${keyPath("json/data.json")}`, {
+    const ask = await checkedFetch(api)(`${api}/files/${keyPath("json/data.json")}`, {
       method: "PUT",
       headers: { ...auth, Accept: "application/json", "Content-Type": "application/json" },
     });
@@ -130,7 +131,7 @@ describe("the JSON form", () => {
     expect(upload.status).toBe(200);
     await indexed("json/data.json");
 
-    const download = await fetch(`${api}/files/json/data.json`, {
+    const download = await checkedFetch(api)(`${api}/files/json/data.json`, {
       headers: { ...auth, Accept: "application/json" },
     });
     const get = (await download.json()) as { url: string; method: string };
@@ -140,7 +141,7 @@ describe("the JSON form", () => {
 
   it("refuses an upload whose Content-Type differs from the signed one", async () => {
     const auth = await stack.auth("acme", "alice");
-    const ask = await fetch(`${api}/files/typed.txt`, {
+    const ask = await checkedFetch(api)(`${api}/files/typed.txt`, {
       method: "PUT",
       headers: { ...auth, Accept: "application/json", "Content-Type": "text/plain" },
     });
@@ -186,7 +187,7 @@ describe("create-only uploads (If-None-Match: *)", () => {
 
   it("signs If-None-Match into the URL, so storage refuses a create that lost a race", async () => {
     const auth = await stack.auth("acme", "alice");
-    const ask = await fetch(`${api}/files/race.txt`, {
+    const ask = await checkedFetch(api)(`${api}/files/race.txt`, {
       method: "PUT",
       headers: { ...auth, Accept: "application/json", "If-None-Match": "*" },
     });
@@ -195,7 +196,7 @@ describe("create-only uploads (If-None-Match: *)", () => {
     expect(new URL(grant.url).searchParams.get("X-Amz-SignedHeaders")).toBe("host;if-none-match");
 
     // Another upload lands between the grant and its use.
-    const other = await fetch(`${api}/files/race.txt`, {
+    const other = await checkedFetch(api)(`${api}/files/race.txt`, {
       method: "PUT",
       headers: { ...auth, Accept: "application/json" },
     });
@@ -217,7 +218,7 @@ describe("create-only uploads (If-None-Match: *)", () => {
 
   it("rejects If-None-Match values other than *", async () => {
     const auth = await stack.auth("acme", "alice");
-    const response = await fetch(`${api}/files/x.txt`, {
+    const response = await checkedFetch(api)(`${api}/files/x.txt`, {
       method: "PUT",
       headers: { ...auth, "If-None-Match": '"abc"' },
       redirect: "manual",
@@ -229,7 +230,7 @@ describe("create-only uploads (If-None-Match: *)", () => {
 describe("routes and errors", () => {
   it("answers an unsupported method with 405 and Allow", async () => {
     const auth = await stack.auth("acme", "alice");
-    const onFile = await fetch(`${api}/files/a.txt`, { method: "POST", headers: auth });
+    const onFile = await checkedFetch(api)(`${api}/files/a.txt`, { method: "POST", headers: auth });
     expect(onFile.status).toBe(405);
     expect(onFile.headers.get("allow")).toBe("GET, HEAD, PUT, DELETE");
     expect(await onFile.json()).toMatchObject({
@@ -237,7 +238,7 @@ describe("routes and errors", () => {
       requestId: expect.any(String),
     });
 
-    const onList = await fetch(`${api}/files`, { method: "DELETE", headers: auth });
+    const onList = await checkedFetch(api)(`${api}/files`, { method: "DELETE", headers: auth });
     expect(onList.status).toBe(405);
     expect(onList.headers.get("allow")).toBe("GET");
   });
@@ -245,7 +246,7 @@ describe("routes and errors", () => {
   it("answers 404 for a file the tenant does not hold, with a JSON error", async () => {
     const auth = await stack.auth("acme", "alice");
     for (const method of ["GET", "DELETE"]) {
-      const response = await fetch(`${api}/files/missing.txt`, {
+      const response = await checkedFetch(api)(`${api}/files/missing.txt`, {
         method,
         headers: auth,
         redirect: "manual",
@@ -256,7 +257,10 @@ describe("routes and errors", () => {
         requestId: expect.any(String),
       });
     }
-    const head = await fetch(`${api}/files/missing.txt`, { method: "HEAD", headers: auth });
+    const head = await checkedFetch(api)(`${api}/files/missing.txt`, {
+      method: "HEAD",
+      headers: auth,
+    });
     expect(head.status).toBe(404);
   });
 
@@ -270,7 +274,7 @@ describe("routes and errors", () => {
       "prefix=a%2F..%2F",
       "cursor=%21%21",
     ]) {
-      const response = await fetch(`${api}/files?${query}`, { headers: auth });
+      const response = await checkedFetch(api)(`${api}/files?${query}`, { headers: auth });
       expect(response.status, query).toBe(400);
     }
   });

@@ -4,7 +4,8 @@
  * kind of client. Every event is an upload made with a write grant of the service, so every
  * event takes the admitted path: HeadObject (Content-Type, and the grant's sealed attestation
  * in the metadata, verified in memory: no table read), the tenant's limits, the file's state,
- * the event's audit record and the tenant's usage (each event of an object reports another size). The
+ * the event's audit record and the tenant's usage (each event of an object reports another
+ * size), the table's part read and written for the whole batch at once. The
  * variant says who answers the HeadObject: `fixed-head`, a server that answers like S3 at
  * once (the subscriber's own cost), or `s3-emulator`, the local stack's s3rver holding the
  * objects (the whole local path, emulator's disk work included).
@@ -174,7 +175,7 @@ export const run: Suite = async (options) => {
     );
     const perEvent = figure(
       `ingest.${options.variant}.calls`,
-      "subscriber, DynamoDB calls per event",
+      "DynamoDB calls per event",
       "calls",
       [callsPerEvent],
     );
@@ -282,10 +283,16 @@ async function verifyIndex(
 
 /** A DynamoDB call by operation and item: "GetItem audit record", "UpdateItem usage". */
 function callKind(commandName: string, input: unknown): string {
-  const { Key, Item } = (input ?? {}) as {
+  const operation = commandName.replace(/Command$/, "");
+  const { Key, Item, TransactItems, RequestItems } = (input ?? {}) as {
     Key?: Record<string, unknown>;
     Item?: Record<string, unknown>;
+    TransactItems?: unknown[];
+    RequestItems?: Record<string, unknown>;
   };
+  // The batch calls: what they carry says more than one item would.
+  if (TransactItems) return `${operation} (state, audit record, usage)`;
+  if (RequestItems) return `${operation} (states, audit records)`;
   const sortKey = (Key ?? Item)?.sk;
   const sk = String((sortKey as { S?: string } | undefined)?.S ?? sortKey ?? "");
   const items: Record<string, string> = {
@@ -295,7 +302,7 @@ function callKind(commandName: string, input: unknown): string {
     UPLOAD: "intent",
   };
   const item = sk.startsWith("LOG#") ? "audit record" : (items[sk] ?? "other");
-  return `${commandName.replace(/Command$/, "")} ${item}`;
+  return `${operation} ${item}`;
 }
 
 /** Puts `count` objects into the S3 emulator, as uploads through presigned URLs would. */

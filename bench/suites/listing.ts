@@ -2,8 +2,10 @@
  * Listing: one page of 100 through the `GET /files` handler, from a tenant with 100,000
  * indexed files, against the raw DynamoDB Query that page needs, on the same emulator.
  */
+
 import { DynamoDBClient, QueryCommand } from "@aws-sdk/client-dynamodb";
 import { marshall } from "@aws-sdk/util-dynamodb";
+import { parseKeyring } from "@filegate/core/attest";
 import { encodeCursor } from "@filegate/core/files";
 import { fileListingKeys, fileStateKey, filesPartition } from "@filegate/core/table";
 import { ensureTable } from "@filegate/local";
@@ -46,7 +48,9 @@ export const run: Suite = async (options) => {
     const middleEvent = httpEvent({
       method: "GET",
       route: "/files",
-      query: { cursor: encodeCursor(BENCH.tenant, "", keyAt(middle)) },
+      query: {
+        cursor: encodeCursor(parseKeyring(BENCH.attestationKeys), BENCH.tenant, "", keyAt(middle)),
+      },
     });
 
     // The Query each page needs: the tenant's partition of the `files` index, one item more

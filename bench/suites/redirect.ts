@@ -274,9 +274,16 @@ async function verify(parts: {
     const date = new Date(
       amzDate.replace(/^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/, "$1-$2-$3T$4:$5:$6Z"),
     );
-    // A write grant signs its id into the URL as object metadata: sign the same in the floor.
-    const grant = new URL(location).searchParams.get("x-amz-meta-filegate-grant");
-    const query = grant ? { "x-amz-meta-filegate-grant": grant } : undefined;
+    // A write grant signs its id and attestation into the URL as object metadata: sign the
+    // same in the floor.
+    const params = new URL(location).searchParams;
+    const signed = ["x-amz-meta-filegate-grant", "x-amz-meta-filegate-attestation"].flatMap(
+      (name) => {
+        const value = params.get(name);
+        return value ? [[name, value] as const] : [];
+      },
+    );
+    const query = signed.length > 0 ? Object.fromEntries(signed) : undefined;
     return answer.statusCode === 307 && sameUrl(location, floor(date, query));
   };
   return {

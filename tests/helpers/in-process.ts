@@ -24,6 +24,7 @@ export async function startInProcessStack(
     port: 0,
     s3Port: 0,
     dynamodbPort: 0,
+    consolePort: 0,
     // FILEGATE_TEST_DYNAMODB=local runs these tests on AWS's DynamoDB Local instead.
     dynamodb: process.env.FILEGATE_TEST_DYNAMODB === "local" ? "local" : "dynalite",
     logLevel: "SILENT",

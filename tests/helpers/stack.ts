@@ -45,6 +45,8 @@ export async function startStack(
       "0",
       "--dynamodb-port",
       "0",
+      "--console-port",
+      "0",
       "--dir",
       dir,
       "--log-level",

@@ -455,3 +455,36 @@ describe("sst-env.d.ts", () => {
     }
   });
 });
+
+describe("the web console", () => {
+  it("is a static site built with the API's URL, on CloudFront", async () => {
+    app.component("sst:aws:StaticSite", "Console");
+    const builder = app.one("command:local:Command", (r) => r.name === "ConsoleBuilder");
+    const endpoint = app.one("aws:apigatewayv2/api:Api").state?.apiEndpoint;
+    expect(endpoint).toMatch(/^https:\/\//);
+    expect(builder.inputs).toMatchObject({
+      create: "node --import tsx build.ts",
+      dir: join(ROOT, "packages/console"),
+      environment: { FILEGATE_API_URL: endpoint },
+    });
+    // The build ran as a deploy runs it: what it wrote is what is uploaded.
+    const config = JSON.parse(
+      await readFile(join(ROOT, "packages/console/dist/config.json"), "utf8"),
+    );
+    expect(config).toEqual({ apiUrl: endpoint });
+    app.one("aws:cloudfront/distribution:Distribution", (r) => r.name === "ConsoleCdnDistribution");
+  });
+
+  it("uploads the page and config.json to be asked again, the hashed bundles to be cached", () => {
+    const upload = app.one("pulumi-nodejs:dynamic:Resource", (r) =>
+      r.name.startsWith("ConsoleAssetFiles"),
+    );
+    const files = upload.inputs.files as { key: string; cacheControl: string }[];
+    const cache = Object.fromEntries(files.map((file) => [file.key, file.cacheControl]));
+    expect(cache["index.html"]).toMatch(/no-cache/);
+    expect(cache["config.json"]).toMatch(/no-cache/);
+    const bundles = Object.keys(cache).filter((key) => /^app-[A-Z0-9]+\.(js|css)$/.test(key));
+    expect(bundles).toHaveLength(2);
+    for (const key of bundles) expect(cache[key]).toMatch(/immutable/);
+  });
+});

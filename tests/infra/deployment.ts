@@ -8,6 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
   type Access,
+  iamActions,
   JOBS,
   ROUTES,
   SUBSCRIBER,
@@ -97,13 +98,17 @@ export class Deployment {
     readonly dispose: () => Promise<void> = async () => {},
   ) {}
 
-  /** Every resource of a Pulumi type (e.g. `aws:sqs/queue:Queue`). */
-  all(type: string, where: (resource: RecordedResource) => boolean = () => true) {
+  /**
+   * Every resource of a Pulumi type (e.g. `aws:sqs/queue:Queue`). Without `where`, the web
+   * console's static site (its bucket, CDN, policies: resources named `Console…`) is left out:
+   * "the bucket" is the file bucket; the console's resources are asked for by name.
+   */
+  all(type: string, where: (resource: RecordedResource) => boolean = notConsole) {
     return this.run.resources.filter((resource) => resource.type === type && where(resource));
   }
 
   /** The one resource of a type that matches; throws when there are none or several. */
-  one(type: string, where: (resource: RecordedResource) => boolean = () => true) {
+  one(type: string, where: (resource: RecordedResource) => boolean = notConsole) {
     const found = this.all(type, where);
     if (found.length !== 1) {
       const names = found.map((resource) => resource.name).join(", ") || "none";
@@ -201,6 +206,10 @@ export class Deployment {
   }
 }
 
+function notConsole(resource: RecordedResource): boolean {
+  return !resource.name.startsWith("Console");
+}
+
 export interface IamStatement {
   Sid?: string;
   Effect: string;
@@ -247,7 +256,7 @@ export function declaredGrants(
   const allow = (actions: readonly string[] | undefined, resource: string) => {
     for (const action of actions ?? []) lines.push(`Allow ${action} ${resource}`);
   };
-  allow(access.FileIndex?.table, arns.table);
+  allow([...new Set(access.FileIndex?.table?.flatMap(iamActions))], arns.table);
   for (const [index, actions] of Object.entries(access.FileIndex?.indexes ?? {})) {
     allow(actions, `${arns.table}/index/${index}`);
   }

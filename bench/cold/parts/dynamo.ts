@@ -8,10 +8,14 @@
 import { randomUUID } from "node:crypto";
 import {
   type AttributeValue,
+  BatchGetItemCommand,
+  BatchWriteItemCommand,
   DynamoDBClient,
   GetItemCommand,
   PutItemCommand,
   QueryCommand,
+  type TransactWriteItem,
+  TransactWriteItemsCommand,
   UpdateItemCommand,
 } from "@aws-sdk/client-dynamodb";
 
@@ -171,4 +175,76 @@ export async function record(
     if ((error as Error).name !== "ConditionalCheckFailedException") throw error;
     return { applied: false };
   }
+}
+
+/** Items by key, strongly consistent, in one call (up to 100 keys). */
+export async function batchGet(Keys: Record<string, AttributeValue>[]) {
+  const { Responses } = await client.send(
+    new BatchGetItemCommand({ RequestItems: { [TableName]: { Keys, ConsistentRead: true } } }),
+  );
+  return Responses?.[TableName] ?? [];
+}
+
+/**
+ * Writes items together, all or nothing; on an engine without transactions (dynalite) each
+ * on its own, the puts in one batch.
+ */
+export async function transact(items: TransactWriteItem[]) {
+  try {
+    await client.send(new TransactWriteItemsCommand({ TransactItems: items }));
+  } catch (error) {
+    if ((error as Error).name !== "UnknownOperationException") throw error;
+    const puts = items.flatMap((item) =>
+      item.Put ? [{ PutRequest: { Item: item.Put.Item } }] : [],
+    );
+    await Promise.all([
+      ...items.flatMap((item) =>
+        item.Update ? [client.send(new UpdateItemCommand(item.Update))] : [],
+      ),
+      client.send(new BatchWriteItemCommand({ RequestItems: { [TableName]: puts } })),
+    ]);
+  }
+}
+
+/** A created object's state, unless a newer event is recorded already. */
+export function stateUpdate(
+  tenant: string,
+  key: string,
+  seq: string,
+  contentType: string,
+  size: number,
+): TransactWriteItem {
+  return {
+    Update: {
+      TableName,
+      Key: { pk: { S: `FILE#${tenant}#${key}` }, sk: { S: "STATE" } },
+      UpdateExpression: "SET #state = :present, seq = :seq, contentType = :type, #size = :size",
+      ConditionExpression: "attribute_not_exists(pk) OR seq < :seq",
+      ExpressionAttributeNames: { "#state": "state", "#size": "size" },
+      ExpressionAttributeValues: {
+        ":present": { S: "present" },
+        ":seq": { S: seq.padStart(48, "0") },
+        ":type": { S: contentType },
+        ":size": { N: String(size) },
+      },
+    },
+  };
+}
+
+/** Moves the tenant's usage counters (in a transaction). */
+export function usageUpdate(tenant: string, bytes: number, objects: number): TransactWriteItem {
+  return {
+    Update: {
+      TableName,
+      Key: { pk: { S: `TENANT#${tenant}` }, sk: { S: "USAGE" } },
+      UpdateExpression: "ADD #bytes :b, objects :n",
+      ExpressionAttributeNames: { "#bytes": "bytes" },
+      ExpressionAttributeValues: { ":b": { N: String(bytes) }, ":n": { N: String(objects) } },
+    },
+  };
+}
+
+/** Puts an item unless one with its key exists (in a transaction). */
+export function conditionalPut(Item: Record<string, AttributeValue>): TransactWriteItem {
+  return { Put: { TableName, Item, ConditionExpression: "attribute_not_exists(pk)" } };
 }

@@ -20,8 +20,21 @@ export type TableAction =
   | "dynamodb:PutItem"
   | "dynamodb:UpdateItem"
   | "dynamodb:DeleteItem"
+  | "dynamodb:BatchGetItem"
   | "dynamodb:BatchWriteItem"
   | "dynamodb:TransactWriteItems";
+/**
+ * The IAM actions a table action is authorised as: TransactWriteItems is no IAM action, IAM
+ * checks each of its parts (puts, updates, condition checks) as PutItem, UpdateItem and
+ * ConditionCheckItem. Every other action is its own.
+ */
+export function iamActions(action: TableAction): string[] {
+  if (action === "dynamodb:TransactWriteItems") {
+    return ["dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:ConditionCheckItem"];
+  }
+  return [action];
+}
+
 /** DynamoDB actions on a global secondary index (reads only: writes go through the table). */
 export type IndexAction = "dynamodb:Query" | "dynamodb:Scan";
 /** S3 actions on the bucket itself: ListObjectsV2 (and a 404 rather than a 403 for a missing object). */
@@ -434,15 +447,26 @@ export const JOBS = {
 export const SUBSCRIBER: { handler: string; link: readonly LinkName[]; access: Access } = {
   handler: "packages/functions/src/events/subscriber.handler",
   link: ["FileIndex", "FileBucket", "WebhookQueue"],
-  // Applies each event (UpdateItem, GetItem when it is not newer), verifies an upload (its
-  // grant, intent and the tenant's limits: GetItem), finds the grant behind a removal (Query),
-  // records the event (PutItem), moves usage and closes the intent (UpdateItem). HeadObject of
-  // each created object: s3:GetObject, and s3:ListBucket so that an object deleted since its
-  // event answers 404 (skipped) rather than 403 (the record would fail and be retried).
-  // Webhooks: the tenant's endpoints (Query), the messages queued, or kept in the outbox (PutItem).
+  // Reads the files' states and the events' records of a batch (BatchGetItem) and writes them
+  // with the usage in one transaction (TransactWriteItems: IAM checks its puts, updates and
+  // condition checks); an engine without transactions gets UpdateItem and BatchWriteItem
+  // instead (dynalite, locally). Reads the tenant's limits (GetItem), finds the grant behind a
+  // removal (Query), closes an upload's intent and releases its reservation (UpdateItem).
+  // HeadObject of each created object: s3:GetObject, and s3:ListBucket so that an object
+  // deleted since its event answers 404 (skipped) rather than 403 (the record would fail and
+  // be retried).
+  // Webhooks: the tenant's endpoints (Query), the messages queued, or kept in the outbox
+  // (BatchWriteItem).
   access: {
     FileIndex: {
-      table: ["dynamodb:GetItem", "dynamodb:Query", "dynamodb:PutItem", "dynamodb:UpdateItem"],
+      table: [
+        "dynamodb:GetItem",
+        "dynamodb:Query",
+        "dynamodb:BatchGetItem",
+        "dynamodb:UpdateItem",
+        "dynamodb:BatchWriteItem",
+        "dynamodb:TransactWriteItems",
+      ],
     },
     FileBucket: { bucket: ["s3:ListBucket"], objects: ["s3:GetObject"] },
     WebhookQueue: ["sqs:SendMessage"],

@@ -8,7 +8,7 @@ import { type LocalStack, startLocalStack } from "./stack";
 import { DEFAULT_DIR, isAlive, type LocalState, readState, stateFile } from "./state";
 
 const USAGE = `Usage:
-  filegate-local start [--port 8787] [--s3-port 8788] [--dynamodb-port 8789]
+  filegate-local start [--port 8787] [--s3-port 8788] [--dynamodb-port 8789] [--console-port 8790]
                        [--memory] [--dir .filegate] [--dynamodb auto|local|dynalite]
                        [--log-level DEBUG|INFO|WARN|ERROR|SILENT]
   filegate-local token --tenant T --sub S [--scope "a b"] [--expires-in 3600] [--dir .filegate]
@@ -52,6 +52,7 @@ async function start(args: string[]): Promise<void> {
       port: { type: "string" },
       "s3-port": { type: "string" },
       "dynamodb-port": { type: "string" },
+      "console-port": { type: "string" },
       memory: { type: "boolean", default: false },
       dir: { type: "string", default: DEFAULT_DIR },
       dynamodb: { type: "string", default: "auto" },
@@ -75,6 +76,7 @@ async function start(args: string[]): Promise<void> {
     port: port("--port", values.port, DEFAULT_OPTIONS.port),
     s3Port: port("--s3-port", values["s3-port"], DEFAULT_OPTIONS.s3Port),
     dynamodbPort: port("--dynamodb-port", values["dynamodb-port"], DEFAULT_OPTIONS.dynamodbPort),
+    consolePort: port("--console-port", values["console-port"], DEFAULT_OPTIONS.consolePort),
     dynamodb: engine,
     logLevel,
   });
@@ -91,6 +93,7 @@ function printBanner(state: LocalState, dir: string): void {
     [
       `Filegate local stack is up (${state.dynamodb.engine === "local" ? "DynamoDB Local" : "dynalite"}, ${where})`,
       `  API       ${state.apiUrl}`,
+      `  Console   ${state.consoleUrl}`,
       `  S3        ${state.s3.endpoint}  bucket ${state.bucket}`,
       `  DynamoDB  ${state.dynamodb.endpoint}  table ${state.table}`,
       `  State     ${relative(process.cwd(), stateFile(dir))}`,
@@ -244,7 +247,7 @@ main(process.argv.slice(2)).catch((error: Error) => {
   if ((error as NodeJS.ErrnoException).code === "EADDRINUSE") {
     const port = (error as NodeJS.ErrnoException & { port?: number }).port;
     console.error(
-      `filegate-local: port ${port ?? ""} is in use (another stack?). Stop it, or choose ports with --port, --s3-port and --dynamodb-port (0 picks a free one).`,
+      `filegate-local: port ${port ?? ""} is in use (another stack?). Stop it, or choose ports with --port, --s3-port, --dynamodb-port and --console-port (0 picks a free one).`,
     );
     process.exit(1);
   }

@@ -15,6 +15,8 @@ export interface LocalStackOptions {
   port: number;
   s3Port: number;
   dynamodbPort: number;
+  /** The web console's own server (another origin than the API, as on AWS). */
+  consolePort: number;
   /** `auto`: DynamoDB Local when Java is installed, otherwise dynalite. */
   dynamodb: DynamoEngine | "auto";
   region: string;
@@ -40,6 +42,7 @@ export const DEFAULT_OPTIONS: LocalStackOptions = {
   port: 8787,
   s3Port: 8788,
   dynamodbPort: 8789,
+  consolePort: 8790,
   dynamodb: "auto",
   region: "us-east-1",
   logLevel: "INFO",

@@ -1,11 +1,12 @@
+import { join } from "node:path";
 import type { ReconcileSummary } from "@filegate/core/reconcile";
 import { JOBS } from "@filegate/functions/routes";
 import type { Context } from "aws-lambda";
-import { readOrCreate } from "./attestation";
+import { ATTESTATION_KEY_FILE, readOrCreate } from "./attestation";
 import type { EventBridge } from "./bridge";
 import { configureHandlerEnvironment, importHandler } from "./handlers";
 import { lambdaContext } from "./lambda";
-import type { LocalState } from "./state";
+import { DEFAULT_DIR, type LocalState } from "./state";
 
 /** Locally, events land within milliseconds: a few seconds of grace is plenty. */
 export const LOCAL_GRACE_SECONDS = 5;
@@ -70,7 +71,10 @@ export async function reconcileLocal(
   state: LocalState,
   request: ReconcileRequest & { graceSeconds?: number } = {},
 ): Promise<ReconcileSummary> {
-  const keys = await readOrCreate(state.attestation.keyFile);
+  // A state written before the stack kept attestation keys names no key file: the default one.
+  const keys = await readOrCreate(
+    state.attestation?.keyFile ?? join(DEFAULT_DIR, ATTESTATION_KEY_FILE),
+  );
   configureHandlerEnvironment({
     region: state.region,
     credentials: state.credentials,

@@ -12,6 +12,7 @@ import { type HttpHandler, type LoadedRoute, startApi } from "./api";
 import { ATTESTATION_KEY_FILE, useAttestationKeys } from "./attestation";
 import { LOCAL_ALGORITHM, type LocalAuthority, loadAuthority, type TokenRequest } from "./auth";
 import { EventBridge, requeuePending, savePending } from "./bridge";
+import { startConsole } from "./console";
 import {
   chooseEngine,
   type DynamoEmulator,
@@ -118,13 +119,14 @@ export async function startLocalStack(
       log,
     });
     cleanup.push(() => api.stop());
+    const consoleUrl = await serveConsole(options, api.url, authority, cleanup, () => state);
     const runJob = await startJobs({ intervalMs: options.jobIntervalMs, log, cleanup });
     const admin = await startAdminServer(() => redriveDeadLetters(deadLetterFile, bridge), log);
     cleanup.push(() => admin.stop());
 
     const parts = {
       ...{ api, s3, dynamo, authority, keyFile, dataDir, deadLetterFile, admin },
-      attestationKeyFile,
+      ...{ attestationKeyFile, consoleUrl },
     };
     const state = await stackState(options, parts);
     await publishState(dir, state, cleanup);
@@ -135,6 +137,23 @@ export async function startLocalStack(
     await stopAll();
     throw error;
   }
+}
+
+/** The web console on a server of its own (stopped with the stack); resolves with its URL. */
+async function serveConsole(
+  options: LocalStackOptions,
+  apiUrl: string,
+  authority: LocalAuthority,
+  cleanup: Cleanup,
+  state: () => LocalState,
+): Promise<string> {
+  const server = await startConsole({
+    port: options.consolePort,
+    config: () => ({ apiUrl, devToken: state().devToken, tenantClaim: authority.tenantClaim }),
+    log: options.log,
+  });
+  cleanup.push(() => server.stop());
+  return server.url;
 }
 
 /** Refuses a folder that a live stack (another process) runs from. */
@@ -238,6 +257,7 @@ async function stackState(
   options: LocalStackOptions,
   parts: {
     api: { url: string };
+    consoleUrl: string;
     s3: S3Emulator;
     dynamo: DynamoEmulator;
     authority: LocalAuthority;
@@ -251,6 +271,7 @@ async function stackState(
   const { api, s3, dynamo, authority } = parts;
   return {
     apiUrl: api.url,
+    consoleUrl: parts.consoleUrl,
     endpoints: { api: api.url, s3: s3.endpoint, dynamodb: dynamo.endpoint },
     region: options.region,
     bucket: LOCAL_BUCKET,

@@ -4,6 +4,8 @@ import { join, resolve } from "node:path";
 /** What a running local stack tells its neighbours (CLI, tests, AWS CLI users). */
 export interface LocalState {
   apiUrl: string;
+  /** The web console (`/console/` on a server of its own). */
+  consoleUrl: string;
   /** Every endpoint in one place: the API, S3 and DynamoDB. */
   endpoints: { api: string; s3: string; dynamodb: string };
   region: string;

@@ -18,15 +18,12 @@ export interface ApiOptions {
 /** A part S3 already holds, as the API or the browser's own record reports it. */
 export interface StoredPart {
   partNumber: number;
+  /** As S3 answered it (quoted). */
   etag: string;
 }
 
-/** `GET /uploads/{id}`, with the parts S3 holds when the API lists them. */
-export type IntentState = UploadStatus & {
-  partSize?: number;
-  partCount?: number;
-  parts?: StoredPart[];
-};
+/** `GET /uploads/{id}`: with, for a pending multipart upload, the parts S3 holds. */
+export type IntentState = UploadStatus;
 
 /** The answer of `POST /uploads/{id}/complete`. */
 export interface Completed {
@@ -41,6 +38,10 @@ export interface IntentRequest {
   key: string;
   size: number;
   contentType: string;
+  /** Upload in parts whatever the size. */
+  multipart?: boolean;
+  /** The part size to sign (from 5 MiB): implies `multipart`. */
+  partSize?: number;
 }
 
 /**

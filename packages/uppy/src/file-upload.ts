@@ -1,5 +1,10 @@
-import type { PartGrant, SingleUploadIntent } from "@filegate/client";
-import { type IntentApi, type IntentState, mustFitFile } from "./api";
+import {
+  ForbiddenError,
+  NotFoundError,
+  type PartGrant,
+  type SingleUploadIntent,
+} from "@filegate/client";
+import { type IntentApi, type IntentRequest, type IntentState, mustFitFile } from "./api";
 import type { FileIdentity, ResumeRecord, ResumeStore } from "./resume-store";
 import { abortError, sendWithRetries } from "./transfer";
 
@@ -13,6 +18,10 @@ export interface FileUploadOptions {
   identity: FileIdentity;
   data: Blob;
   contentType: string;
+  /** Ask for a multipart upload from this size (default: as the API decides). */
+  multipartFrom?: number | undefined;
+  /** The part size to ask for, for multipart uploads. */
+  partSize?: number | undefined;
   /** Parts in flight at once. */
   concurrency: number;
   retryDelays: readonly number[];
@@ -54,10 +63,7 @@ export class FileUpload {
       await this.options.api.abort(record.id).catch(() => {});
       this.options.store.delete(this.options.identity);
     }
-    const intent = await this.options.api.create(
-      { key: this.options.identity.key, size: this.options.data.size, contentType: this.type() },
-      signal,
-    );
+    const intent = await this.options.api.create(this.request(), signal);
     this.intentId = intent.id;
     this.options.onIntent?.(intent.id, false);
     if (intent.method === "single") return this.single(intent, signal);
@@ -92,8 +98,9 @@ export class FileUpload {
         return { record, state };
       }
     } catch (error) {
-      if (signal.aborted) throw error;
-      // Gone or another tenant's: start afresh.
+      // Gone, or another tenant's: start afresh. Anything else (the API unreachable) fails
+      // this try, and the record stays for the next.
+      if (!(error instanceof NotFoundError || error instanceof ForbiddenError)) throw error;
     }
     this.options.store.delete(this.options.identity);
     return {};
@@ -225,8 +232,16 @@ export class FileUpload {
     this.options.onProgress(Math.min(total, this.options.data.size));
   }
 
-  private type(): string {
-    return this.options.contentType || "application/octet-stream";
+  /** `POST /uploads`: in parts from `multipartFrom`, of `partSize` when given. */
+  private request(): IntentRequest {
+    const { identity, data, multipartFrom, partSize } = this.options;
+    const contentType = this.options.contentType || "application/octet-stream";
+    const request: IntentRequest = { key: identity.key, size: data.size, contentType };
+    if (multipartFrom !== undefined && data.size >= multipartFrom) {
+      request.multipart = true;
+      if (partSize) request.partSize = partSize;
+    }
+    return request;
   }
 }
 

@@ -18,6 +18,13 @@ export interface FilegateOptions<M extends Meta = Meta, B extends Body = Body> e
   prefix?: string;
   /** Files uploaded at once (default 3). */
   limit?: number;
+  /**
+   * Files from this size go in parts (`multipart: true`), so that a pause or a reload keeps
+   * what was sent (default: as the API decides, from its threshold, 100 MiB by default).
+   */
+  multipartFrom?: number;
+  /** The part size to ask for (from 5 MiB; default: the API's, 8 MiB by default). */
+  partSize?: number;
   /** Parts of one multipart upload sent at once (default 4). */
   partConcurrency?: number;
   /** Waits before each further try of a failed transfer, in ms (default `[0, 1000, 3000, 5000]`). */
@@ -138,6 +145,8 @@ export class Filegate<M extends Meta, B extends Body> extends BasePlugin<Opts<M,
         entry.controller = new AbortController();
         try {
           const outcome = await entry.upload.run(entry.controller.signal);
+          // Done: removing the file from Uppy now (as apps do on success) must not cancel it.
+          this.running.delete(file.id);
           this.uppy.emit("upload-success", this.uppy.getFile(file.id), {
             status: 200,
             body: outcome as unknown as B,
@@ -178,6 +187,8 @@ export class Filegate<M extends Meta, B extends Body> extends BasePlugin<Opts<M,
       },
       data,
       contentType: file.type || data.type,
+      multipartFrom: this.opts.multipartFrom,
+      partSize: this.opts.partSize,
       concurrency: this.opts.partConcurrency,
       retryDelays: this.opts.retryDelays,
       onProgress: (bytesUploaded) => {

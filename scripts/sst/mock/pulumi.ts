@@ -4,6 +4,7 @@
  * every provider function call and the outputs of SST's link references. Pulumi's runtime
  * state is global to the process: one mock run per process.
  */
+import { execFileSync } from "node:child_process";
 import { requireFromPlatform } from "../platform";
 import { fakeCall, fakeResourceState } from "./aws";
 import type { LinkRef, RecordedCall, RecordedResource } from "./types";
@@ -158,6 +159,7 @@ export async function installMocks(app: { name: string; stage: string }, region:
         recording.resources.push(resource);
         resource.inputs = (await plain(args.inputs)) as Props;
         if (!resource.custom) return { id: undefined, state: {} };
+        if (args.type === "command:local:Command") runLocalCommand(resource.inputs);
         const { id, state } = fakeResourceState(args.type, args.name, resource.inputs, region);
         resource.id = id;
         resource.state = state;
@@ -173,4 +175,18 @@ export async function installMocks(app: { name: string; stage: string }, region:
     false,
   );
   return { pulumi, recording };
+}
+
+/**
+ * A local command (a static site's build) runs as `sst deploy` runs it: in its folder, with its
+ * environment, so that what it writes (the site's files) is there for what reads it next.
+ */
+function runLocalCommand(inputs: Props): void {
+  const command = String(inputs.create ?? "");
+  if (!command) return;
+  execFileSync("/bin/sh", ["-c", command], {
+    cwd: typeof inputs.dir === "string" ? inputs.dir : undefined,
+    env: { ...process.env, ...(inputs.environment as Record<string, string> | undefined) },
+    stdio: ["ignore", "ignore", "inherit"],
+  });
 }

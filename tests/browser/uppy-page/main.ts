@@ -19,6 +19,8 @@ const uppy = new Uppy({ debug: false })
     baseUrl: params.get("api") ?? "",
     getToken: () => params.get("token") ?? "",
     prefix: "uppy/",
+    multipartFrom: 16 * 1024 * 1024,
+    partSize: 5 * 1024 * 1024,
     partConcurrency: 2,
     retryDelays: [0, 200],
   });

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { newKeyringEntry, parseKeyring } from "../attest";
 import { ALL_LOG_SHARDS, auditIndexKeys, shardHash, TENANT_LOG_SHARDS } from "../table";
 import { decodeAuditCursor, encodeAuditCursor, parseAuditQuery } from "./query";
 import { actionOfEvent, eventRecordId, newGrantId, timeOfGrantId } from "./records";
@@ -95,24 +96,51 @@ describe("parseAuditQuery", () => {
 
 describe("audit cursors", () => {
   const position = `2026-11-25T10:00:00.000Z#${newGrantId(new Date())}`;
+  const keys = parseKeyring(newKeyringEntry("k1"));
 
   it("round-trip for the same query", () => {
     const query = parseAuditQuery({ actor: "alice" }, caller);
-    expect(decodeAuditCursor(query, encodeAuditCursor(query, position))).toBe(position);
+    expect(decodeAuditCursor(keys, query, encodeAuditCursor(keys, query, position))).toBe(position);
   });
 
   it("are refused for another tenant or other filters", () => {
     const query = parseAuditQuery({ actor: "alice" }, caller);
-    const cursor = encodeAuditCursor(query, position);
+    const cursor = encodeAuditCursor(keys, query, position);
     expect(() =>
       decodeAuditCursor(
+        keys,
         parseAuditQuery({ actor: "alice" }, { ...caller, tenant: "globex" }),
         cursor,
       ),
     ).toThrow(/another tenant or query/);
-    expect(() => decodeAuditCursor(parseAuditQuery({ actor: "bob" }, caller), cursor)).toThrow(
-      /another tenant or query/,
+    expect(() =>
+      decodeAuditCursor(keys, parseAuditQuery({ actor: "bob" }, caller), cursor),
+    ).toThrow(/another tenant or query/);
+    expect(() => decodeAuditCursor(keys, query, "!!")).toThrow(/malformed/);
+  });
+
+  it("are refused when altered, sealed under another key, or outside the query's range", () => {
+    const query = parseAuditQuery({ from: "2026-11-25T00:00:00Z" }, caller);
+    const cursor = encodeAuditCursor(keys, query, position);
+    const [id, , mac] = cursor.split(".");
+    const moved = Buffer.from(`1999-01-01T00:00:00.000Z#${"a".repeat(28)}`).toString("base64url");
+    for (const forged of [
+      `${id}.${moved}.${mac}`,
+      `${cursor}A`,
+      encodeAuditCursor(parseKeyring(newKeyringEntry("k1")), query, position),
+    ]) {
+      expect(() => decodeAuditCursor(keys, query, forged)).toThrow(/Invalid cursor/);
+    }
+    const early = encodeAuditCursor(keys, query, `2026-11-24T00:00:00.000Z#${"a".repeat(28)}`);
+    expect(() => decodeAuditCursor(keys, query, early)).toThrow(/malformed/);
+  });
+
+  it("refuse dates beyond year 9999 once moved to UTC", () => {
+    expect(() => parseAuditQuery({ from: "9999-12-31T23:59:59-23:59" }, caller)).toThrow(
+      expect.objectContaining({ status: 400 }),
     );
-    expect(() => decodeAuditCursor(query, "!!")).toThrow(/malformed/);
+    expect(parseAuditQuery({ to: "9999-12-31T23:59:59Z" }, caller).to).toBe(
+      "9999-12-31T23:59:59.000Z",
+    );
   });
 });

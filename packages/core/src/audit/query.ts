@@ -1,5 +1,5 @@
-import { createHash } from "node:crypto";
 import * as z from "zod/mini";
+import { type Keyring, seal, unseal } from "../attest/keyring";
 import { Errors } from "../errors";
 import { isValidTenant, keyProblem } from "../tenancy";
 import { AUDIT_ACTIONS, type AuditAction } from "./records";
@@ -29,12 +29,20 @@ export interface AuditQuery {
   cursor?: string;
 }
 
+/** Whether an ISO date-time falls in the years 0000 to 9999 once moved to UTC. */
+const inRange = (value: string) => {
+  const year = new Date(value).getUTCFullYear();
+  return year >= 0 && year <= 9999;
+};
+
 const instant = (name: string) =>
   z.pipe(
-    z.iso.datetime({
-      offset: true,
-      error: `${name} must be an ISO 8601 date-time, e.g. 2026-11-25T10:00:00Z`,
-    }),
+    z.iso
+      .datetime({
+        offset: true,
+        error: `${name} must be an ISO 8601 date-time, e.g. 2026-11-25T10:00:00Z`,
+      })
+      .check(z.refine(inRange, `${name} must fall in the years 0000 to 9999 (UTC)`)),
     z.transform((value: string) => new Date(value).toISOString()),
   );
 
@@ -114,38 +122,37 @@ export function parseAuditQuery(
   };
 }
 
-const CursorSchema = z.strictObject({ v: z.literal(1), q: z.string(), a: z.string() });
+const PURPOSE = "filegate-audit-cursor-v1";
+const POSITION = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z#[a-z0-9]{28}$/;
 
 /** What a cursor is bound to: the scope (so the tenant) and every filter of the query. */
 function fingerprint(query: AuditQuery): string {
   const { scope, key, from, to, actor, action } = query;
-  return createHash("sha256")
-    .update(JSON.stringify([scope.tenant, key ?? null, from, to, actor ?? null, action ?? null]))
-    .digest("base64url")
-    .slice(0, 22);
+  return JSON.stringify([scope.tenant, key ?? null, from, to, actor ?? null, action ?? null]);
 }
 
-/** An opaque cursor: the position after which the next page starts, bound to its query. */
-export function encodeAuditCursor(query: AuditQuery, after: string): string {
-  return Buffer.from(JSON.stringify({ v: 1, q: fingerprint(query), a: after })).toString(
-    "base64url",
-  );
+/**
+ * An opaque cursor: the position after which the next page starts, sealed with the service's
+ * keyring for this very query (`<key id>.<position>.<mac>`).
+ */
+export function encodeAuditCursor(keyring: Keyring, query: AuditQuery, after: string): string {
+  return seal(keyring, PURPOSE, fingerprint(query), Buffer.from(after).toString("base64url"));
 }
 
-/** The position a cursor points after; `invalid_cursor` (400) unless issued for this very query. */
-export function decodeAuditCursor(query: AuditQuery, cursor: string): string {
-  let parsed: z.infer<typeof CursorSchema>;
-  try {
-    if (!/^[A-Za-z0-9_-]{1,2048}$/.test(cursor)) throw new Error("malformed");
-    parsed = CursorSchema.parse(JSON.parse(Buffer.from(cursor, "base64url").toString("utf8")));
-  } catch {
+/**
+ * The position a cursor points after; `invalid_cursor` (400) when it is altered in any way,
+ * was issued for another tenant or query, or points outside the query's time range.
+ */
+export function decodeAuditCursor(keyring: Keyring, query: AuditQuery, cursor: string): string {
+  if (!/^[A-Za-z0-9_.-]{1,2048}$/.test(cursor)) throw Errors.invalidCursor("it is malformed");
+  const payload = unseal(keyring, PURPOSE, fingerprint(query), cursor);
+  if (payload === undefined) {
+    throw Errors.invalidCursor("it was altered, or issued for another tenant or query");
+  }
+  const after = Buffer.from(payload, "base64url").toString("utf8");
+  const time = after.slice(0, 24);
+  if (!POSITION.test(after) || time < query.from || time > query.to) {
     throw Errors.invalidCursor("it is malformed");
   }
-  if (parsed.q !== fingerprint(query)) {
-    throw Errors.invalidCursor("it was issued for another tenant or query");
-  }
-  if (!/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z#[a-z0-9]{28}$/.test(parsed.a)) {
-    throw Errors.invalidCursor("it is malformed");
-  }
-  return parsed.a;
+  return after;
 }

@@ -1,10 +1,12 @@
 import { QueryCommand } from "@aws-sdk/lib-dynamodb";
+import { type Keyring, parseKeyring } from "../attest/keyring";
 import { aws } from "../errors";
 import {
   ALL_LOG_SHARDS,
   allLogPartition,
   auditKey,
   LOG_PREFIX,
+  type TableAccess,
   TableRepository,
   TENANT_LOG_SHARDS,
   tenantLogPartition,
@@ -41,12 +43,21 @@ interface SourceState {
  * writes ({@link AuditJournal}), so that each side's route carries only its own code.
  */
 export class AuditReader extends TableRepository {
+  private readonly cursorKeys: Keyring;
+
+  constructor(options: TableAccess & { cursorKeys?: Keyring | undefined }) {
+    super(options);
+    this.cursorKeys = options.cursorKeys ?? parseKeyring("");
+  }
+
   /**
    * One page of audit records, oldest first: a file's history (one Query on its partition)
    * or a time range of a tenant or of everyone (one Query per shard, merged by time).
    */
   async query(query: AuditQuery): Promise<AuditPage> {
-    const after = query.cursor ? decodeAuditCursor(query, query.cursor) : undefined;
+    const after = query.cursor
+      ? decodeAuditCursor(this.cursorKeys, query, query.cursor)
+      : undefined;
     const sources = this.sources(query);
     const states: SourceState[] = await Promise.all(
       sources.map(async (source) =>
@@ -80,7 +91,7 @@ export class AuditReader extends TableRepository {
     else if (bound !== undefined) next = candidates.length === query.limit ? last?.position : bound;
     return {
       items: page.map((entry) => toRecord(entry.item)),
-      cursor: next === undefined ? null : encodeAuditCursor(query, next),
+      cursor: next === undefined ? null : encodeAuditCursor(this.cursorKeys, query, next),
     };
   }
 

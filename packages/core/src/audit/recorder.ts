@@ -1,4 +1,5 @@
 import { PutCommand } from "@aws-sdk/lib-dynamodb";
+import type { Keyring } from "../attest/keyring";
 import { fromAwsError, isConditionFailed } from "../errors";
 import { auditIndexKeys, auditKey, ItemType, type TableAccess, TableRepository } from "../table";
 import { type AuditAction, type GrantConditions, timeOfGrantId } from "./records";
@@ -19,6 +20,8 @@ export interface GrantInput {
 export interface AuditLogOptions extends TableAccess {
   /** How long audit records are kept (DynamoDB TTL). */
   retentionSeconds: number;
+  /** The keys audit cursors are sealed with (pages that name a next one need them). */
+  cursorKeys?: Keyring | undefined;
 }
 
 const USER_AGENT_MAX = 512;

@@ -152,15 +152,14 @@ export class EventCommitter extends TableRepository {
         written.push(plan);
       }),
     );
-    const records = written.filter((plan) => plan.journal);
-    for (let at = 0; at < records.length; at += MAX_BATCH_WRITE) {
-      await this.putAll(
-        records.slice(at, at + MAX_BATCH_WRITE).map((plan) => this.journalItem(plan)),
-      );
-    }
-    await Promise.all(
-      this.usageUpdates(written).map((update) => aws(this.client.send(new UpdateCommand(update)))),
-    );
+    const records = written.filter((plan) => plan.journal).map((plan) => this.journalItem(plan));
+    // Only the writer that moved a state counts it: a record found missing next to a state
+    // that already holds its event may be another delivery's, still on its way.
+    const moved = written.filter((plan) => plan.state);
+    await Promise.all([
+      ...chunked(records, MAX_BATCH_WRITE).map((items) => this.putAll(items)),
+      ...this.usageUpdates(moved).map((update) => aws(this.client.send(new UpdateCommand(update)))),
+    ]);
     return retry;
   }
 
@@ -273,6 +272,12 @@ function transactionChunks(plans: readonly PlannedEvent[]): PlannedEvent[][] {
     tenants.add(plan.event.tenant);
   }
   if (chunk.length > 0) chunks.push(chunk);
+  return chunks;
+}
+
+function chunked<T>(items: readonly T[], size: number): T[][] {
+  const chunks: T[][] = [];
+  for (let at = 0; at < items.length; at += size) chunks.push(items.slice(at, at + size));
   return chunks;
 }
 

@@ -1,4 +1,5 @@
 export * from "./admission";
+export * from "./batch";
 export * from "./commit";
 export * from "./ingest";
 export * from "./notification";

@@ -7,17 +7,16 @@ import {
   eventRecordId,
   GRANT_METADATA,
 } from "../audit";
-import { Errors } from "../errors";
 import { type ApplyOutcome, usageChange } from "../files";
 import { type DescribeObject, unquote } from "../storage";
 import { auditKey, type FileItem, normalizeSequencer } from "../table";
 import { type FileKey, parseObjectKey, type TenantId } from "../tenancy";
 import type { Arrival, UploadIntents, Verdict } from "../uploads";
 import { admitArrival, NOTHING } from "./admission";
-import { backoff, type EventCommitter } from "./commit";
+import type { EventCommitter } from "./commit";
 import { attribute, supersededVerdict } from "./evidence";
 import { decodeEventKey, type S3EventRecord } from "./notification";
-import { journalOf, type PlannedEvent, type PreparedEvent, planEvent, rounds } from "./plan";
+import { journalOf, type PlannedEvent, type PreparedEvent } from "./plan";
 
 export interface IngestDeps {
   /** The table side: one read and one write per round of events. */
@@ -30,6 +29,11 @@ export interface IngestDeps {
   /** Events of other buckets are skipped. */
   bucket: string;
   describeObject: DescribeObject;
+  /**
+   * Starts reading the limits of the batch's tenants that {@link verify} will want, so that
+   * the read runs alongside the HeadObjects rather than after them.
+   */
+  prefetchLimits?(tenants: readonly string[]): void;
 }
 
 export type IngestOutcome = ApplyOutcome | "skipped";
@@ -56,112 +60,8 @@ export interface IngestResult {
 export type BatchEntry = { result: IngestResult } | { error: unknown };
 
 const DEFAULT_CONTENT_TYPE = "application/octet-stream";
-/** Reads and writes of one round before its events are given up (and retried by the queue). */
-const MAX_ATTEMPTS = 6;
-
-/**
- * Applies one S3 event record to the index, the audit journal and the tenant's usage: a
- * batch of one ({@link ingestBatch}). Throws when the record cannot be processed (then it
- * must be retried).
- */
-export async function ingestRecord(record: S3EventRecord, deps: IngestDeps): Promise<IngestResult> {
-  const [entry] = await ingestBatch([record], deps);
-  if (!entry || "error" in entry) throw entry?.error;
-  return entry.result;
-}
-
-/**
- * Applies a batch of S3 event records to the index, the audit journal and the tenants' usage.
- *
- * - A created or removed event changes a file's state only if it is newer (by sequencer)
- *   than what the index holds; a repeat is a no-op; a removal leaves a tombstone.
- * - A created object is verified ({@link IngestDeps.verify}): admitted, it becomes the
- *   tenant's file; otherwise it is quarantined: kept in S3, out of the listing and the API.
- * - Every event gets one audit record (late ones marked stale), linked to the grant behind it.
- * - Usage moves once per event, summed per tenant, in the same transaction as the states
- *   and records ({@link EventCommitter}); only the call that closes an upload intent
- *   releases its reservation.
- *
- * The whole batch costs one read and one write of the table per round (events of one file
- * beyond the first take another round). Objects outside the tenant layout, other buckets
- * and other event types are skipped. A record that cannot be processed gets an `error`.
- */
-export async function ingestBatch(
-  records: readonly S3EventRecord[],
-  deps: IngestDeps,
-): Promise<BatchEntry[]> {
-  const entries: BatchEntry[] = new Array(records.length);
-  const events: PreparedEvent[] = [];
-  await Promise.all(
-    records.map(async (record, at) => {
-      try {
-        const prepared = await prepare(record, at, deps);
-        if ("outcome" in prepared) entries[at] = { result: prepared };
-        else events.push(prepared);
-      } catch (error) {
-        entries[at] = { error };
-      }
-    }),
-  );
-  for (const round of rounds(events)) {
-    try {
-      await commitAndSettle(round, records, entries, deps);
-    } catch (error) {
-      if (round.length === 1) {
-        entries[round[0]?.at ?? 0] = { error };
-        continue;
-      }
-      // Whatever broke the round's write, it fails only the events it belongs to.
-      for (const event of round) {
-        await commitAndSettle([event], records, entries, deps).catch((alone: unknown) => {
-          entries[event.at] = { error: alone };
-        });
-      }
-    }
-  }
-  return entries;
-}
-
-/** Commits a round, then settles the upload intents its objects fulfil. */
-async function commitAndSettle(
-  round: PreparedEvent[],
-  records: readonly S3EventRecord[],
-  entries: BatchEntry[],
-  deps: IngestDeps,
-): Promise<void> {
-  for (const plan of await commitRound(round, deps)) {
-    await settle(deps, plan.event.tenant, {
-      item: undefined,
-      recorded: false,
-      verdict: plan.event.verdict,
-    });
-    entries[plan.event.at] = { result: resultOf(records[plan.event.at], plan) };
-  }
-}
-
-/** Reads, plans and writes one round until every event is committed (or gives up). */
-async function commitRound(
-  events: PreparedEvent[],
-  deps: Pick<IngestDeps, "commits">,
-): Promise<PlannedEvent[]> {
-  const done: PlannedEvent[] = [];
-  let pending = events;
-  for (let attempt = 0; pending.length > 0; attempt++) {
-    if (attempt === MAX_ATTEMPTS) {
-      throw Errors.serviceUnavailable("The files of these events kept changing; retry later");
-    }
-    if (attempt > 0) await backoff(attempt);
-    const seen = await deps.commits.read(pending);
-    const plans = pending.map((event) => planEvent(event, seen));
-    const retry = new Set(await deps.commits.write(plans));
-    done.push(...plans.filter((plan) => !retry.has(plan)));
-    pending = [...retry].map((plan) => plan.event);
-  }
-  return done;
-}
-
 /** A record's result, from its committed plan. */
-function resultOf(record: S3EventRecord | undefined, plan: PlannedEvent): IngestResult {
+export function resultOf(record: S3EventRecord | undefined, plan: PlannedEvent): IngestResult {
   const { event } = plan;
   const verdict = event.verdict;
   return {
@@ -181,20 +81,25 @@ function resultOf(record: S3EventRecord | undefined, plan: PlannedEvent): Ingest
   };
 }
 
+/** Where a record belongs: what the table is asked about it. */
+export type Located = Pick<
+  PreparedEvent,
+  "at" | "objectKey" | "tenant" | "key" | "action" | "seq" | "eventTime" | "size" | "journalKey"
+> & { id: string };
+
 /**
- * Everything about one record but the table's say: where it belongs (or why it is skipped),
- * what S3 holds and whether it is admitted (created objects), who the event is attributed
- * to, and its journal record.
+ * The tenant's file a record is about, its sequencer and its journal record's key; or the
+ * result of a record that is skipped. Throws on a record that cannot be read.
  */
-async function prepare(
+export function locateRecord(
   record: S3EventRecord,
   at: number,
-  deps: Pick<IngestDeps, "bucket" | "describeObject" | "verify" | "audit" | "accounts">,
-): Promise<PreparedEvent | IngestResult> {
+  bucket: string,
+): Located | IngestResult {
   const objectKey = decodeEventKey(record.s3.object.key);
   const { sequencer } = record.s3.object;
   const seq = normalizeSequencer(sequencer);
-  const event = locateEvent(record, objectKey, deps.bucket);
+  const event = locateEvent(record, objectKey, bucket);
   if ("reason" in event) {
     const base = { eventName: record.eventName, objectKey, sequencer };
     return { ...base, outcome: "skipped", reason: event.reason };
@@ -202,27 +107,38 @@ async function prepare(
   const { action, tenant, key } = event;
   const eventTime = new Date(record.eventTime).toISOString();
   const size = action === "write" ? (record.s3.object.size ?? 0) : 0;
+  const id = eventRecordId(bucket, objectKey, sequencer, record.eventName);
+  const journalKey = auditKey(tenant, key, eventTime, id);
+  return { at, objectKey, tenant, key, action, seq, eventTime, size, id, journalKey };
+}
+
+/**
+ * Everything about one located record but the table's say: what S3 holds and whether it is
+ * admitted (created objects), who the event is attributed to, and its journal record.
+ */
+export async function prepare(
+  record: S3EventRecord,
+  place: Located,
+  deps: Pick<IngestDeps, "describeObject" | "verify" | "audit" | "accounts">,
+): Promise<PreparedEvent> {
+  const { action, tenant, key, size, eventTime, id, ...rest } = place;
   const created =
     action === "write"
-      ? await describeAndVerify(record, objectKey, { tenant, key, size }, deps)
+      ? await describeAndVerify(record, place.objectKey, { tenant, key, size }, deps)
       : { verdict: undefined, etag: "", contentType: DEFAULT_CONTENT_TYPE, admitted: NOTHING };
   const evidence = await attribute(record, { tenant, key, action, eventTime, size }, created, deps);
   const verdict = created.verdict && supersededVerdict(created.verdict, evidence);
   const { grant, attribution, candidates } = evidence;
-  const id = eventRecordId(deps.bucket, objectKey, sequencer, record.eventName);
   const located = { tenant, key, action, eventTime, size, etag: created.etag };
   return {
+    ...rest,
     ...located,
-    at,
-    objectKey,
-    seq,
     contentType: created.contentType,
     ...(verdict ? { verdict } : {}),
     ...(verdict?.reason ? { reason: verdict.reason } : {}),
     grant,
     attribution,
     admitted: created.admitted,
-    journalKey: auditKey(tenant, key, eventTime, id),
     record: journalRecord(record, id, located, {
       grant,
       attribution,

@@ -1,38 +1,38 @@
-import * as z from "zod/mini";
+import { type Keyring, seal, unseal } from "../attest/keyring";
 import { Errors } from "../errors";
 import { isValidKey } from "../tenancy";
 
-const CursorSchema = z.strictObject({
-  v: z.literal(1),
-  t: z.string(),
-  p: z.string(),
-  k: z.string(),
-});
+const PURPOSE = "filegate-list-cursor-v1";
 
 /**
- * An opaque listing cursor: the last key of the page, bound to the tenant and prefix it was
- * issued for. It is only a position: the query is always rebuilt from the caller's own
- * tenant, so a forged cursor can at worst skip within the caller's own files.
+ * An opaque listing cursor: the last key of the page, sealed with the service's keyring for
+ * the tenant and prefix it was issued for (`<key id>.<key>.<mac>`). Any alteration, or use for
+ * another tenant or prefix, is refused; the query is rebuilt from the caller's own tenant
+ * anyway. 503 `attestation_unconfigured` when the stage has no key to seal with.
  */
-export function encodeCursor(tenant: string, prefix: string, lastKey: string): string {
-  return Buffer.from(JSON.stringify({ v: 1, t: tenant, p: prefix, k: lastKey })).toString(
-    "base64url",
-  );
+export function encodeCursor(
+  keyring: Keyring,
+  tenant: string,
+  prefix: string,
+  lastKey: string,
+): string {
+  const payload = Buffer.from(lastKey).toString("base64url");
+  return seal(keyring, PURPOSE, JSON.stringify([tenant, prefix]), payload);
 }
 
-/** The last key of the previous page; `invalid_cursor` (400) unless it was issued to this tenant and prefix. */
-export function decodeCursor(cursor: string, tenant: string, prefix: string): string {
-  if (!/^[A-Za-z0-9_-]{1,4096}$/.test(cursor)) throw Errors.invalidCursor("it is malformed");
-  let parsed: z.infer<typeof CursorSchema>;
-  try {
-    parsed = CursorSchema.parse(JSON.parse(Buffer.from(cursor, "base64url").toString("utf8")));
-  } catch {
-    throw Errors.invalidCursor("it is malformed");
+/** The last key of the previous page; `invalid_cursor` (400) unless issued, unaltered, to this tenant and prefix. */
+export function decodeCursor(
+  keyring: Keyring,
+  cursor: string,
+  tenant: string,
+  prefix: string,
+): string {
+  if (!/^[A-Za-z0-9_.-]{1,4096}$/.test(cursor)) throw Errors.invalidCursor("it is malformed");
+  const payload = unseal(keyring, PURPOSE, JSON.stringify([tenant, prefix]), cursor);
+  if (payload === undefined) {
+    throw Errors.invalidCursor("it was altered, or issued for another tenant or prefix");
   }
-  if (parsed.t !== tenant) throw Errors.invalidCursor("it was issued to another tenant");
-  if (parsed.p !== prefix) throw Errors.invalidCursor("it was issued for another prefix");
-  if (!parsed.k.startsWith(prefix) || !isValidKey(parsed.k)) {
-    throw Errors.invalidCursor("it is malformed");
-  }
-  return parsed.k;
+  const key = Buffer.from(payload, "base64url").toString("utf8");
+  if (!key.startsWith(prefix) || !isValidKey(key)) throw Errors.invalidCursor("it is malformed");
+  return key;
 }

@@ -1,4 +1,5 @@
 import { QueryCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import { type Keyring, parseKeyring } from "../attest/keyring";
 import { aws, fromAwsError, isConditionFailed } from "../errors";
 import {
   allItems,
@@ -64,6 +65,8 @@ export interface ObservedFile {
 export interface FileIndexOptions extends TableAccess {
   /** How long a tombstone outlives the delete, so that a late create cannot resurrect the file. */
   tombstoneTtlSeconds: number;
+  /** The keys listing cursors are sealed with (without: no page can name its next). */
+  cursorKeys?: Keyring;
   now?: () => Date;
 }
 
@@ -79,11 +82,13 @@ const NO_SEQUENCER = normalizeSequencer("0");
  */
 export class FileIndex extends FileLookup {
   private readonly tombstoneTtlSeconds: number;
+  private readonly cursorKeys: Keyring;
   private readonly now: () => Date;
 
   constructor(options: FileIndexOptions) {
     super(options);
     this.tombstoneTtlSeconds = options.tombstoneTtlSeconds;
+    this.cursorKeys = options.cursorKeys ?? parseKeyring("");
     this.now = options.now ?? (() => new Date());
   }
 
@@ -98,7 +103,9 @@ export class FileIndex extends FileLookup {
   ): Promise<ListPage> {
     const prefix = options.prefix ?? "";
     const limit = options.limit ?? DEFAULT_PAGE_SIZE;
-    const after = options.cursor ? decodeCursor(options.cursor, tenant, prefix) : undefined;
+    const after = options.cursor
+      ? decodeCursor(this.cursorKeys, options.cursor, tenant, prefix)
+      : undefined;
     const partition = filesPartition(tenant);
     const result = await aws(
       this.client.send(
@@ -127,7 +134,10 @@ export class FileIndex extends FileLookup {
     const last = page.at(-1);
     return {
       items: page,
-      cursor: items.length > limit && last ? encodeCursor(tenant, prefix, last.key) : null,
+      cursor:
+        items.length > limit && last
+          ? encodeCursor(this.cursorKeys, tenant, prefix, last.key)
+          : null,
     };
   }
 

@@ -113,6 +113,14 @@ export function unchangedSince(seen: FileItem | undefined): {
   conditionValues: Record<string, unknown>;
 } {
   if (!seen) return { condition: "attribute_not_exists(pk)", conditionValues: {} };
+  // An item written without an update time (by a tool or an older version) is still matched
+  // exactly: an undefined value would leave the condition's placeholder unset.
+  if (seen.updatedAt === undefined) {
+    return {
+      condition: "seq = :seenSeq AND attribute_not_exists(updatedAt)",
+      conditionValues: { ":seenSeq": seen.seq },
+    };
+  }
   return {
     condition: "seq = :seenSeq AND updatedAt = :seenUpdatedAt",
     conditionValues: { ":seenSeq": seen.seq, ":seenUpdatedAt": seen.updatedAt },

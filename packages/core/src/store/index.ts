@@ -33,15 +33,18 @@ export function openStore(options: {
   >;
 }): Store {
   const { client, tableName, settings } = options;
+  const keyring = parseKeyring(settings.attestationKeys);
   const files = new FileIndex({
     client,
     tableName,
     tombstoneTtlSeconds: settings.tombstoneTtlSeconds,
+    cursorKeys: keyring,
   });
   const audit = new AuditLog({
     client,
     tableName,
     retentionSeconds: settings.auditRetentionSeconds,
+    cursorKeys: keyring,
   });
   const accounts = new TenantAccounts({ client, tableName, defaults: settings.defaultLimits });
   const intents = new UploadIntents({
@@ -49,10 +52,7 @@ export function openStore(options: {
     tableName,
     retentionSeconds: settings.auditRetentionSeconds,
   });
-  const verifier = new UploadVerifier({
-    keyring: parseKeyring(settings.attestationKeys),
-    accounts,
-  });
+  const verifier = new UploadVerifier({ keyring, accounts });
   const commits = new EventCommitter({
     client,
     tableName,

@@ -30,7 +30,7 @@ const FILE: FileView = {
  * The rules against an index holding `present` keys and a tenant standing as given, with a
  * real grant issuer (and presigner) whose audit records are kept in memory.
  */
-function setup(options: { present?: string[]; standing?: Partial<Standing> } = {}) {
+function setup(options: { present?: string[]; standing?: Partial<Standing>; keys?: string } = {}) {
   const reads: string[] = [];
   const records: GrantInput[] = [];
   const standing: Standing = {
@@ -62,7 +62,7 @@ function setup(options: { present?: string[]; standing?: Partial<Standing> } = {
     grants: new GrantIssuer(
       presigner,
       { recordGrant: async (grant) => void records.push(grant) },
-      parseKeyring(newKeyringEntry("test")),
+      parseKeyring(options.keys ?? newKeyringEntry("test")),
     ),
   };
   const put = (headers: Partial<DirectPutRequest> = {}) =>
@@ -203,5 +203,11 @@ describe("grantDirectPut", () => {
     const { put, reads } = setup({ present: [key] });
     await put();
     expect(reads).toEqual(["standing"]);
+  });
+
+  it("refuses to sign an upload nobody could verify: 503 without attestation keys", async () => {
+    const { put, records } = setup({ keys: "" });
+    expect(await refusal(put())).toBe("503 attestation_unconfigured");
+    expect(records).toEqual([]);
   });
 });

@@ -1,4 +1,4 @@
-import { DeleteCommand, PutCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
+import { BatchWriteCommand, DeleteCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
 import { aws } from "../errors";
 import {
   ItemType,
@@ -22,22 +22,28 @@ export class WebhookOutbox extends TableRepository {
     super(options);
   }
 
+  /** Keeps messages, 25 per BatchWriteItem (what the subscriber may already do); throws if any is left. */
   async put(messages: readonly WebhookMessage[], now = new Date()): Promise<void> {
     const time = now.toISOString();
-    for (const message of messages) {
-      await aws(
+    const items = messages.map((message) => ({
+      ...outboxKey(`${message.endpoint}#${message.event.id}`, time),
+      type: ItemType.Outbox,
+      message: JSON.stringify(message),
+      expiresAt: Math.floor(now.getTime() / 1000) + OUTBOX_TTL_SECONDS,
+    }));
+    for (let i = 0; i < items.length; i += 25) {
+      const result = await aws(
         this.client.send(
-          new PutCommand({
-            TableName: this.tableName,
-            Item: {
-              ...outboxKey(`${message.endpoint}#${message.event.id}`, time),
-              type: ItemType.Outbox,
-              message: JSON.stringify(message),
-              expiresAt: Math.floor(now.getTime() / 1000) + OUTBOX_TTL_SECONDS,
+          new BatchWriteCommand({
+            RequestItems: {
+              [this.tableName]: items.slice(i, i + 25).map((Item) => ({ PutRequest: { Item } })),
             },
           }),
         ),
       );
+      if (Object.keys(result.UnprocessedItems ?? {}).length > 0) {
+        throw new Error("The table did not take every webhook message of the outbox");
+      }
     }
   }
 

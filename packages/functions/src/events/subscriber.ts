@@ -220,7 +220,7 @@ export const handler = createSubscriber({
     audit: auditLog,
     accounts,
     intents,
-    verify: batchVerifier(),
+    ...batchVerifier(),
     bucket: Resource.FileBucket.name,
     describeObject,
   }),

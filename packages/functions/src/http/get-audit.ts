@@ -1,6 +1,7 @@
 import { AuditReader, parseAuditQuery } from "@filegate/core/audit";
 import { Resource } from "sst";
 import { dynamo } from "../lib/dynamo";
+import { keyring } from "../lib/keyring";
 import { json, route } from "./boundary";
 
 /**
@@ -16,5 +17,9 @@ export const getAudit = ({ audit }: { audit: Pick<AuditReader, "query"> }) =>
   });
 
 export const handler = getAudit({
-  audit: new AuditReader({ client: dynamo, tableName: Resource.FileIndex.name }),
+  audit: new AuditReader({
+    client: dynamo,
+    tableName: Resource.FileIndex.name,
+    cursorKeys: keyring,
+  }),
 });

@@ -1,6 +1,7 @@
 import { FileIndex } from "@filegate/core/files";
 import { Resource } from "sst";
 import { dynamo } from "./dynamo";
+import { keyring } from "./keyring";
 import { settings } from "./settings";
 
 /** The index of files, on the linked table; built once per container. */
@@ -8,4 +9,5 @@ export const fileIndex = new FileIndex({
   client: dynamo,
   tableName: Resource.FileIndex.name,
   tombstoneTtlSeconds: settings.tombstoneTtlSeconds,
+  cursorKeys: keyring,
 });
