@@ -90,6 +90,14 @@ declare module "sst" {
       "type": "sst.sst.Secret"
       "value": string
     }
+    "WebhookDeadLetters": {
+      "type": "sst.aws.Queue"
+      "url": string
+    }
+    "WebhookQueue": {
+      "type": "sst.aws.Queue"
+      "url": string
+    }
   }
 }
 

@@ -19,6 +19,7 @@ export default $config({
     await import("./infra/iam");
     const storage = await import("./infra/storage");
     await import("./infra/events");
+    await import("./infra/webhooks");
     await import("./infra/jobs");
     await import("./infra/alarms");
     const { api } = await import("./infra/api");

@@ -40,6 +40,7 @@ export const JOBS: readonly Job[] = [
   { suite: "cold-start" },
   { suite: "load" },
   { suite: "scale" },
+  { suite: "webhooks" },
 ];
 
 export interface BenchResults {

@@ -1,7 +1,9 @@
 import { METRICS } from "../packages/functions/src/observability";
 import { api } from "./api";
 import { deadLetters, queue, subscriber } from "./events";
-import { reconciler, sweepUploads } from "./jobs";
+import { drainWebhookOutbox, reconciler, sweepUploads } from "./jobs";
+import { webhookDeadLetters, webhookQueue } from "./webhook-queues";
+import { webhookDelivery } from "./webhooks";
 
 /** Where alarms go: subscribe operators to it (docs/operations.md). */
 export const alarms = new sst.aws.SnsTopic("Alarms");
@@ -141,4 +143,49 @@ alarm(
   "The reconciler function failed",
   lambda("Errors", reconciler.nodes.function.name),
   { period: 3600 },
+);
+
+alarm(
+  "webhook-dead-letters",
+  "Webhook messages in their dead-letter queue: a receiver failed for the whole retry window (docs/operations.md)",
+  {
+    namespace: "AWS/SQS",
+    metricName: "ApproximateNumberOfMessagesVisible",
+    dimensions: { QueueName: webhookDeadLetters.nodes.queue.name },
+    statistic: "Maximum",
+  },
+);
+
+alarm(
+  "webhooks-delayed",
+  "The oldest webhook message is over an hour old: deliveries lag (retries wait at most 15 minutes in the queue)",
+  {
+    namespace: "AWS/SQS",
+    metricName: "ApproximateAgeOfOldestMessage",
+    dimensions: { QueueName: webhookQueue.nodes.queue.name },
+    statistic: "Maximum",
+  },
+  { periods: 2, threshold: 3600 },
+);
+
+alarm(
+  "webhook-delivery-errors",
+  "The webhook delivery function failed (not a failed delivery: a whole invocation)",
+  lambda(
+    "Errors",
+    webhookDelivery.apply((s) => s.nodes.function.name),
+  ),
+);
+
+alarm(
+  "webhooks-outboxed",
+  "The webhook queue refused messages: they wait in the outbox for the drain job",
+  filegate(METRICS.names.webhooksOutboxed),
+);
+
+alarm(
+  "webhook-outbox-errors",
+  "The job that queues the webhook outbox again failed",
+  lambda("Errors", drainWebhookOutbox.nodes.function.name),
+  { period: 900 },
 );

@@ -2,6 +2,7 @@ import { SUBSCRIBER } from "../packages/functions/src/routes";
 import { environmentWith } from "./config";
 import { links, permissionsFor } from "./links";
 import { bucket } from "./storage";
+import { WEBHOOK_ENVIRONMENT } from "./webhook-queues";
 
 /** Deliveries of an event before it moves to the dead-letter queue. */
 export const MAX_RECEIVE_COUNT = 5;
@@ -74,7 +75,10 @@ export const subscriber = queue.subscribe(
     permissions: permissionsFor(SUBSCRIBER.access),
     timeout: `${SUBSCRIBER_TIMEOUT_SECONDS} seconds`,
     // The subscriber counts a failure on the last delivery as dead-lettered.
-    environment: environmentWith({ FILEGATE_MAX_RECEIVE_COUNT: String(MAX_RECEIVE_COUNT) }),
+    environment: environmentWith({
+      FILEGATE_MAX_RECEIVE_COUNT: String(MAX_RECEIVE_COUNT),
+      ...WEBHOOK_ENVIRONMENT,
+    }),
   },
   {
     batch: {

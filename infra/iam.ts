@@ -12,6 +12,7 @@
 // (so sst-env.d.ts and the handlers' code do not change), without the permissions.
 sst.Linkable.wrap(sst.aws.Bucket, (bucket) => ({ properties: { name: bucket.name } }));
 sst.Linkable.wrap(sst.aws.Dynamo, (table) => ({ properties: { name: table.name } }));
+sst.Linkable.wrap(sst.aws.Queue, (queue) => ({ properties: { url: queue.url } }));
 
 /** The trust policy of a deployed function's role: only the Lambda service may assume it. */
 export const LAMBDA_TRUST_POLICY = JSON.stringify({

@@ -27,3 +27,5 @@ function cron(name: keyof typeof JOBS) {
 export const sweepUploads = cron("sweepUploads");
 /** The reconciler: every hour, repairs the index from what the bucket holds. */
 export const reconciler = cron("reconciler");
+/** Queues again, every minute, the webhook messages the queue refused. */
+export const drainWebhookOutbox = cron("drainWebhookOutbox");

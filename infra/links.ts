@@ -1,11 +1,14 @@
 import { TENANT_ROOT } from "../packages/core/src/tenancy/tenants";
 import { type Access, iamActions, type LinkName } from "../packages/functions/src/routes";
 import { bucket, table } from "./storage";
+import { webhookDeadLetters, webhookQueue } from "./webhook-queues";
 
 /** The resources functions may be linked to, by the names the route table uses. */
-export const links: Record<LinkName, sst.aws.Bucket | sst.aws.Dynamo> = {
+export const links: Record<LinkName, sst.aws.Bucket | sst.aws.Dynamo | sst.aws.Queue> = {
   FileBucket: bucket,
   FileIndex: table,
+  WebhookQueue: webhookQueue,
+  WebhookDeadLetters: webhookDeadLetters,
 };
 
 /**
@@ -15,7 +18,7 @@ export const links: Record<LinkName, sst.aws.Bucket | sst.aws.Dynamo> = {
  * Links grant nothing (infra/iam.ts).
  */
 export function permissionsFor(access: Access): sst.aws.FunctionPermissionArgs[] {
-  const { FileIndex: index, FileBucket: files } = access;
+  const { FileIndex: index, FileBucket: files, WebhookQueue: queue } = access;
   const statements: sst.aws.FunctionPermissionArgs[] = [];
   if (index?.table?.length) {
     const actions = new Set(index.table.flatMap(iamActions));
@@ -36,6 +39,11 @@ export function permissionsFor(access: Access): sst.aws.FunctionPermissionArgs[]
       actions: [...files.objects],
       resources: [$interpolate`${bucket.arn}/${TENANT_ROOT}*`],
     });
+  }
+  if (queue?.length) statements.push({ actions: [...queue], resources: [webhookQueue.arn] });
+  const deadLetters = access.WebhookDeadLetters;
+  if (deadLetters?.length) {
+    statements.push({ actions: [...deadLetters], resources: [webhookDeadLetters.arn] });
   }
   return statements;
 }

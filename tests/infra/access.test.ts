@@ -6,13 +6,20 @@ import { FileIndex } from "@filegate/core/files";
 import type { Presigner } from "@filegate/core/storage";
 import { fileStateKey, pendingKeys, uploadKey } from "@filegate/core/table";
 import type { FileKey, TenantId } from "@filegate/core/tenancy";
-import { type Access, JOBS, ROUTES, SUBSCRIBER } from "@filegate/functions/routes";
+import {
+  type Access,
+  JOBS,
+  ROUTES,
+  SUBSCRIBER,
+  WEBHOOK_DELIVERY,
+} from "@filegate/functions/routes";
 import { type LocalStack, lambdaContext } from "@filegate/local";
 import type { Context } from "aws-lambda";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { s3Record } from "../helpers/events";
 import { documentClientFor, startInProcessStack } from "../helpers/in-process";
 import { ROOT } from "../helpers/stack";
+import { exerciseWebhooks, sqsGrant } from "./access-webhooks";
 
 /**
  * The other half of least privilege: the actions each function's role holds (declared in the
@@ -74,6 +81,8 @@ function declared(access: Access): string[] {
     ),
     ...(access.FileBucket?.bucket ?? []).map((action) => `${action} bucket`),
     ...(access.FileBucket?.objects ?? []).map((action) => `${action} objects`),
+    ...(access.WebhookQueue ?? []).map((action) => `${action} WebhookQueue`),
+    ...(access.WebhookDeadLetters ?? []).map((action) => `${action} WebhookDeadLetters`),
   ].sort();
 }
 
@@ -195,6 +204,15 @@ beforeAll(async () => {
       },
     { step: "initialize", name: "recordAccess" },
   );
+  const { sqs } = await lib("webhook-queue.ts");
+  sqs.middlewareStack.add(
+    (next: (args: unknown) => Promise<unknown>, context: { commandName: string }) =>
+      async (args: { input: { QueueUrl?: string } }) => {
+        record(sqsGrant(context.commandName, args.input.QueueUrl));
+        return next(args);
+      },
+    { step: "initialize", name: "recordAccess" },
+  );
   const presign = presigner.presign.bind(presigner);
   presigner.presign = async (input) => {
     for (const grant of PRESIGNED[input.method] ?? [`unknown method ${input.method}`])
@@ -213,6 +231,7 @@ async function exercise() {
   const idle = () => stack.bridge.idle();
   const table = documentClientFor(stack.state);
   const objectKey = (key: string) => `tenants/${TENANT}/${key}`;
+  const webhooks = await exerciseWebhooks(call, invoke, table, stack.state.table);
 
   // Files: a create-only upload, reads, listing (also waiting for one not there yet), history.
   const put = await call("PUT /files/{key+}", {
@@ -369,11 +388,14 @@ async function exercise() {
   expect(summary.complete).toBe(true);
   expect(summary.fixed.added).toBeGreaterThanOrEqual(1);
   expect(summary.fixed.tombstoned).toBe(1);
+
+  await webhooks.finish(TENANT);
 }
 
 const FUNCTIONS: [string, Access][] = [
   ...ROUTES.map((route) => [`${route.method} ${route.path}`, route.access] as [string, Access]),
   ["subscriber", SUBSCRIBER.access],
+  ["webhook delivery", WEBHOOK_DELIVERY.access],
   ...Object.entries(JOBS).map(([name, job]) => [name, job.access as Access] as [string, Access]),
 ];
 

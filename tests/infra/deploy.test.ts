@@ -1,8 +1,9 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { TABLE } from "@filegate/core/table";
+import { scheduleSpan } from "@filegate/core/webhooks";
 import { API_CORS, BUCKET_CORS } from "@filegate/functions/edge";
-import { JOBS, ROUTES, SUBSCRIBER } from "@filegate/functions/routes";
+import { JOBS, ROUTES, SUBSCRIBER, WEBHOOK_DELIVERY } from "@filegate/functions/routes";
 import { DEFAULT_OPTIONS } from "@filegate/local";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { renderSstEnv } from "../../scripts/sst/sst-env";
@@ -21,7 +22,6 @@ beforeAll(async () => {
 afterAll(() => app?.dispose());
 
 const ROUTE = "aws:apigatewayv2/route:Route";
-const QUEUE_MAPPING = "aws:lambda/eventSourceMapping:EventSourceMapping";
 
 const bucket = () => app.one("aws:s3/bucket:Bucket");
 const table = () => app.one("aws:dynamodb/table:Table");
@@ -37,6 +37,11 @@ const FUNCTIONS = [
     build: () => app.route(route.method, route.path).handler,
   })),
   { name: "the queue subscriber", ...SUBSCRIBER, build: () => app.subscriber() },
+  {
+    name: "the webhook delivery function",
+    ...WEBHOOK_DELIVERY,
+    build: () => app.webhookDelivery(),
+  },
   ...Object.entries(JOBS).map(([name, job]) => ({
     name: `the ${name} job`,
     handler: job.handler,
@@ -158,8 +163,7 @@ describe("S3 events", () => {
   });
 
   it("the subscriber consumes the queue ten at a time, with no window, and partial batch responses", () => {
-    const mapping = app.one(QUEUE_MAPPING);
-    expect(mapping.inputs.eventSourceArn).toBe(app.queue("FileEvents").state?.arn);
+    const mapping = app.mappingOf("FileEvents");
     expect(mapping.inputs.functionResponseTypes).toEqual(["ReportBatchItemFailures"]);
     // Ten messages at most (as the local bridge delivers them), with no batching window: a
     // client waiting for its upload to be indexed (`?wait=`) would wait the window out too.
@@ -177,6 +181,55 @@ describe("S3 events", () => {
     expect(visibility).toBeGreaterThanOrEqual(timeout);
     // AWS advises six times the function timeout for queues that feed Lambda.
     expect(visibility).toBeGreaterThanOrEqual(6 * timeout);
+  });
+});
+describe("webhooks", () => {
+  it("the delivery function takes the webhook queue ten at a time with partial batch responses", () => {
+    const mapping = app.mappingOf("WebhookQueue");
+    expect(mapping.inputs.functionResponseTypes).toEqual(["ReportBatchItemFailures"]);
+    expect(mapping.inputs.batchSize).toBe(10);
+    const build = app.webhookDelivery();
+    expect(build.handler).toBe(WEBHOOK_DELIVERY.handler);
+    expect(build.errors.join("\n")).toBe("");
+    const timeout = Number(app.lambda(build).inputs.timeout);
+    expect(timeout).toBe(WEBHOOK_DELIVERY.timeoutSeconds);
+    const visibility = Number(app.queue("WebhookQueue").inputs.visibilityTimeoutSeconds);
+    expect(visibility).toBeGreaterThanOrEqual(6 * timeout);
+  });
+
+  it("a message the function keeps failing moves to the webhook dead-letter queue, kept 14 days", () => {
+    const redrive = JSON.parse(String(app.queue("WebhookQueue").inputs.redrivePolicy));
+    const deadLetters = app.queue("WebhookDeadLetters");
+    expect(redrive.deadLetterTargetArn).toBe(deadLetters.state?.arn);
+    expect(redrive.maxReceiveCount).toBeGreaterThanOrEqual(3);
+    expect(deadLetters.inputs.messageRetentionSeconds).toBe(14 * 24 * 60 * 60);
+  });
+
+  it("retries for at least 24 hours on AWS, to https targets on public addresses only", () => {
+    for (const build of [app.webhookDelivery(), app.subscriber()]) {
+      const { variables } = app.lambda(build).inputs.environment as {
+        variables: Record<string, string>;
+      };
+      const schedule = {
+        firstSeconds: Number(variables.FILEGATE_WEBHOOK_RETRY_FIRST),
+        maxSeconds: Number(variables.FILEGATE_WEBHOOK_RETRY_MAX),
+        windowSeconds: Number(variables.FILEGATE_WEBHOOK_RETRY_WINDOW),
+      };
+      expect(variables.FILEGATE_WEBHOOK_LOOPBACK).toBe("false");
+      expect(scheduleSpan(schedule).seconds).toBeGreaterThanOrEqual(24 * 3600);
+    }
+  });
+
+  it.each([
+    ["webhook-dead-letters", "ApproximateNumberOfMessagesVisible"],
+    ["webhooks-delayed", "ApproximateAgeOfOldestMessage"],
+  ])("filegate-dev-%s alarms on the webhook queues' %s", (name, metric) => {
+    const alarm = app.one(
+      "aws:cloudwatch/metricAlarm:MetricAlarm",
+      (resource) => resource.inputs.name === `filegate-dev-${name}`,
+    );
+    expect(alarm.inputs.metricName).toBe(metric);
+    expect(alarm.inputs.alarmActions).toEqual([app.arnOf("aws:sns/topic:Topic")]);
   });
 });
 

@@ -6,7 +6,14 @@
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { type Access, iamActions, JOBS, ROUTES, SUBSCRIBER } from "@filegate/functions/routes";
+import {
+  type Access,
+  iamActions,
+  JOBS,
+  ROUTES,
+  SUBSCRIBER,
+  WEBHOOK_DELIVERY,
+} from "@filegate/functions/routes";
 import type { HandlerTarget, MockRun, RecordedResource } from "../../scripts/sst/mock/types";
 import { run } from "../helpers/stack";
 
@@ -158,10 +165,23 @@ export class Deployment {
     return { route, integration, handler: this.handlerOf(integration.inputs.integrationUri) };
   }
 
-  /** The handler the queue's event source mapping invokes. */
+  /** The handler the S3 events queue's event source mapping invokes. */
   subscriber() {
-    const mapping = this.one("aws:lambda/eventSourceMapping:EventSourceMapping");
-    return this.handlerOf(mapping.inputs.functionName);
+    return this.handlerOf(this.mappingOf("FileEvents").inputs.functionName);
+  }
+
+  /** The handler the webhook queue's event source mapping invokes. */
+  webhookDelivery() {
+    return this.handlerOf(this.mappingOf("WebhookQueue").inputs.functionName);
+  }
+
+  /** The event source mapping that feeds a function from the queue of that SST Queue component. */
+  mappingOf(queue: string) {
+    const arn = this.queue(queue).state?.arn;
+    return this.one(
+      "aws:lambda/eventSourceMapping:EventSourceMapping",
+      (mapping) => mapping.inputs.eventSourceArn === arn,
+    );
   }
 
   /** The handler a scheduled job (an `sst.aws.CronV2` of that name) invokes. */
@@ -228,7 +248,10 @@ export const asList = <T>(value: T | T[]): T[] => (Array.isArray(value) ? value 
  * bucket, object actions on the tenants' objects. Written out here, apart from infra/links.ts,
  * so that the two are checked against each other.
  */
-export function declaredGrants(access: Access, arns: { bucket: string; table: string }): string[] {
+export function declaredGrants(
+  access: Access,
+  arns: { bucket: string; table: string; webhookQueue?: string; webhookDeadLetters?: string },
+): string[] {
   const lines: string[] = [];
   const allow = (actions: readonly string[] | undefined, resource: string) => {
     for (const action of actions ?? []) lines.push(`Allow ${action} ${resource}`);
@@ -239,6 +262,9 @@ export function declaredGrants(access: Access, arns: { bucket: string; table: st
   }
   allow(access.FileBucket?.bucket, arns.bucket);
   allow(access.FileBucket?.objects, `${arns.bucket}/tenants/*`);
+  // Queue grants only where the caller compares them (the stage tests leave sqs: aside).
+  if (arns.webhookQueue) allow(access.WebhookQueue, arns.webhookQueue);
+  if (arns.webhookDeadLetters) allow(access.WebhookDeadLetters, arns.webhookDeadLetters);
   return lines.sort();
 }
 
@@ -256,6 +282,11 @@ export function appFunctions(app: () => Deployment) {
       name: "the queue subscriber",
       ...SUBSCRIBER,
       target: () => app().subscriber(),
+    },
+    {
+      name: "the webhook delivery function",
+      ...WEBHOOK_DELIVERY,
+      target: () => app().webhookDelivery(),
     },
     ...Object.entries(JOBS).map(([name, job]) => ({
       name: `the ${name} job`,

@@ -1,5 +1,11 @@
 import { TABLE } from "@filegate/core/table";
-import { type Access, JOBS, ROUTES, SUBSCRIBER } from "@filegate/functions/routes";
+import {
+  type Access,
+  JOBS,
+  ROUTES,
+  SUBSCRIBER,
+  WEBHOOK_DELIVERY,
+} from "@filegate/functions/routes";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ACCOUNT } from "../../scripts/sst/mock/aws";
 import {
@@ -32,6 +38,8 @@ const ROLE = "aws:iam/role:Role";
 const arns = () => ({
   bucket: app.arnOf("aws:s3/bucket:Bucket"),
   table: app.arnOf("aws:dynamodb/table:Table"),
+  webhookQueue: String(app.queue("WebhookQueue").state?.arn),
+  webhookDeadLetters: String(app.queue("WebhookDeadLetters").state?.arn),
 });
 
 /** What SST's queue subscription gives the subscriber to poll the queue (not in the route table). */
@@ -76,10 +84,15 @@ describe.each(FUNCTIONS.map((fn) => [fn.name, fn] as const))("%s", (_, fn) => {
 
   it("has a role holding exactly the actions its route table entry declares, action by action", () => {
     const statements = app.policyStatements(fn.target());
-    const queue =
+    const polled =
       fn.handler === SUBSCRIBER.handler
-        ? QUEUE_POLLING.map((action) => `Allow ${action} ${app.queue("FileEvents").state?.arn}`)
-        : [];
+        ? "FileEvents"
+        : fn.handler === WEBHOOK_DELIVERY.handler
+          ? "WebhookQueue"
+          : undefined;
+    const queue = polled
+      ? QUEUE_POLLING.map((action) => `Allow ${action} ${app.queue(polled).state?.arn}`)
+      : [];
     expect(statements.flatMap(grants).sort()).toEqual(
       [...declaredGrants(fn.access, arns()), ...queue].sort(),
     );
@@ -101,6 +114,7 @@ describe("the declarations", () => {
   const declarations: [string, Access][] = [
     ...ROUTES.map((route) => [`${route.method} ${route.path}`, route.access] as [string, Access]),
     ["subscriber", SUBSCRIBER.access],
+    ["webhook delivery", WEBHOOK_DELIVERY.access],
     ...Object.entries(JOBS).map(([name, job]) => [name, job.access as Access] as [string, Access]),
   ];
 

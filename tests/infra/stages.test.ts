@@ -107,7 +107,7 @@ describe("stage production", () => {
 
   it("gives every function its settings", () => {
     const functions = production.all("aws:lambda/function:Function");
-    expect(functions).toHaveLength(ROUTES.length + 1 + Object.keys(JOBS).length);
+    expect(functions).toHaveLength(ROUTES.length + 2 + Object.keys(JOBS).length);
     for (const fn of functions) {
       expect(fn.inputs.environment, fn.name).toMatchObject({
         variables: {
@@ -226,13 +226,13 @@ describe("sst dev on a personal stage", () => {
     expect(target.handler).toBe(SUBSCRIBER.handler);
     expect(target.errors.join("\n")).toBe("");
     expect(Object.keys(target.links).sort()).toEqual([...SUBSCRIBER.link].sort());
-    const mapping = live.one("aws:lambda/eventSourceMapping:EventSourceMapping");
+    const mapping = live.mappingOf("FileEvents");
     expect(mapping.inputs.functionResponseTypes).toEqual(["ReportBatchItemFailures"]);
   });
 
   it("deploys SST's bridge to Lambda, not the handlers", () => {
     const functions = live.all("aws:lambda/function:Function");
-    expect(functions).toHaveLength(ROUTES.length + 1 + Object.keys(JOBS).length);
+    expect(functions).toHaveLength(ROUTES.length + 2 + Object.keys(JOBS).length);
     for (const fn of functions) {
       expect(fn.inputs, fn.name).toMatchObject({
         handler: "bootstrap",

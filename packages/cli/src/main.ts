@@ -4,6 +4,7 @@ import { head, ls, rm } from "./commands/files";
 import { get } from "./commands/get";
 import { put } from "./commands/put";
 import { token } from "./commands/token";
+import { addWebhookCommands } from "./commands/webhooks";
 import {
   type Context,
   contextFrom,
@@ -35,6 +36,7 @@ function program(): Command {
   const withClient = clientAction(outcome);
   addFileCommands(cli, withClient);
   addAuditCommands(cli, withClient);
+  addWebhookCommands(cli, withClient);
   addTokenCommand(cli, outcome);
   cli.hook("postAction", () => {
     process.exitCode = outcome.exitCode;
@@ -45,7 +47,7 @@ function program(): Command {
 /** The program itself: global flags, help and version. */
 function rootCommand(): Command {
   return new Command("filegate")
-    .description("List, fetch, upload, delete and audit files in Filegate.")
+    .description("List, fetch, upload, delete and audit files in Filegate; manage webhooks.")
     .version(VERSION)
     .option("--url <url>", "API base URL (default: $FILEGATE_URL, else the local stack's)")
     .option(

@@ -14,6 +14,7 @@ import { Transport } from "./transport";
 import type { AuditQuery, AuditRecord, FileInfo, Page, UploadStatus, Usage } from "./types";
 import { type UploadContext, type UploadOptions, type UploadResult, upload } from "./upload";
 import { type WaitOptions, waitOptions } from "./wait";
+import { Webhooks } from "./webhooks";
 
 /** How to reach a Filegate API. */
 export interface FilegateOptions {
@@ -63,10 +64,13 @@ export interface DeleteOptions {
 export class Filegate {
   private readonly transport: Transport;
   private readonly uploads: UploadContext;
+  /** The tenant's webhook endpoints: register, change, rotate, see deliveries, replay. */
+  readonly webhooks: Webhooks;
 
   constructor(options: FilegateOptions) {
     this.transport = new Transport(options);
     this.uploads = { transport: this.transport, intents: undefined };
+    this.webhooks = new Webhooks(this.transport);
   }
 
   /**

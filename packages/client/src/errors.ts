@@ -142,6 +142,7 @@ export const API_ERRORS = {
   bad_request: 400,
   invalid_key: 400,
   invalid_cursor: 400,
+  invalid_webhook_url: 400,
   invalid_part_size: 400,
   unauthorized: 401,
   forbidden: 403,

@@ -39,3 +39,13 @@ export type { ProgressListener, TransferProgress } from "./progress";
 export type * from "./types";
 export type { UploadOptions, UploadResult } from "./upload";
 export type { WaitOptions } from "./wait";
+export {
+  verifyWebhook,
+  type WebhookDelivery,
+  type WebhookEndpoint,
+  type WebhookEndpointWithSecret,
+  type WebhookEvent,
+  type WebhookEventType,
+  Webhooks,
+  WebhookVerificationError,
+} from "./webhooks";

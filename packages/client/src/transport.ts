@@ -20,7 +20,7 @@ export interface TransportOptions {
 
 /** One API request. */
 export interface ApiRequest {
-  method: "GET" | "HEAD" | "PUT" | "POST" | "DELETE";
+  method: "GET" | "HEAD" | "PUT" | "PATCH" | "POST" | "DELETE";
   /** Path below the base URL, already encoded (see {@link keyPath}). */
   path: string;
   query?: Record<string, string | number | undefined> | undefined;

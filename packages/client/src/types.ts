@@ -65,6 +65,11 @@ export interface AuditRecord {
   /** Created objects: admitted as the tenant's file, or quarantined (with the reason). */
   verdict?: "admitted" | "quarantined";
   reason?: string;
+  /** How the file changed (absent when stale): the webhook event told of it. */
+  change?: "created" | "updated" | "deleted" | "quarantined";
+  contentType?: string;
+  /** The upload intent the object fulfilled. */
+  intentId?: string;
 }
 
 /** Filters of `GET /audit`. Times are inclusive; every field is optional. */

@@ -23,7 +23,7 @@ export interface CorsRules {
 /** The HTTP API's CORS: browsers call it with a bearer token from any origin. */
 export const API_CORS: CorsRules = {
   allowOrigins: ["*"],
-  allowMethods: ["GET", "HEAD", "PUT", "POST", "DELETE"],
+  allowMethods: ["GET", "HEAD", "PUT", "POST", "DELETE", "PATCH"],
   allowHeaders: ["authorization", "content-type", "accept", "if-none-match", "if-match"],
   exposeHeaders: [
     "location",

@@ -21,5 +21,12 @@ export const METRICS = {
     reconcileSkipped: "ReconcileSkipped",
     /** 1 when a reconciler run stopped at its deadline before comparing every tenant. */
     reconcileIncomplete: "ReconcileIncomplete",
+    /** Webhooks: messages queued by the subscriber, kept in the outbox when the queue refused them. */
+    webhooksQueued: "WebhooksQueued",
+    webhooksOutboxed: "WebhooksOutboxed",
+    /** One per delivery attempt, by what it came to. */
+    webhookDelivered: "WebhookDelivered",
+    webhookFailed: "WebhookFailed",
+    webhookDeadLettered: "WebhookDeadLettered",
   },
 } as const;

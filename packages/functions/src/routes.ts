@@ -7,7 +7,10 @@
 import type { IndexName } from "@filegate/core/table";
 
 /** Resources a function may be linked to (names of the SST components in `infra/`). */
-export type LinkName = "FileBucket" | "FileIndex";
+export type LinkName = "FileBucket" | "FileIndex" | "WebhookQueue" | "WebhookDeadLetters";
+
+/** SQS actions on a linked queue (sending is all a function does: Lambda receives for it). */
+export type QueueAction = "sqs:SendMessage";
 
 /** DynamoDB actions on the table itself (its items, through the primary key). */
 export type TableAction =
@@ -63,11 +66,13 @@ export interface Access {
     bucket?: readonly BucketAction[];
     objects?: readonly ObjectAction[];
   };
+  WebhookQueue?: readonly QueueAction[];
+  WebhookDeadLetters?: readonly QueueAction[];
 }
 
 export interface RouteDefinition {
   /** An API Gateway route key method; `ANY` catches the methods no other route serves. */
-  method: "GET" | "HEAD" | "PUT" | "DELETE" | "POST" | "OPTIONS" | "ANY";
+  method: "GET" | "HEAD" | "PUT" | "PATCH" | "DELETE" | "POST" | "OPTIONS" | "ANY";
   /** An API Gateway path template (`{name}` or greedy `{name+}` parameters). */
   path: string;
   /** Handler, relative to the repository root, as SST wants it: `<file without .ts>.<export>`. */
@@ -91,7 +96,78 @@ export interface RouteDefinition {
 const http = (file: string) => `packages/functions/src/http/${file}.handler`;
 
 const BOTH: readonly LinkName[] = ["FileIndex", "FileBucket"];
+const INDEX_AND_QUEUE: readonly LinkName[] = ["FileIndex", "WebhookQueue"];
 const INDEX: readonly LinkName[] = ["FileIndex"];
+
+/** A tenant's webhook endpoints (`core/webhooks`): each in the tenant's partition. */
+const WEBHOOK_ROUTES: readonly RouteDefinition[] = [
+  {
+    method: "POST",
+    path: "/webhooks",
+    handler: http("create-webhook"),
+    link: INDEX,
+    // The tenant's endpoints counted (Query), the new one written.
+    access: { FileIndex: { table: ["dynamodb:Query", "dynamodb:PutItem"] } },
+    body: true,
+  },
+  {
+    method: "GET",
+    path: "/webhooks",
+    handler: http("list-webhooks"),
+    link: INDEX,
+    access: { FileIndex: { table: ["dynamodb:Query"] } },
+  },
+  {
+    method: "GET",
+    path: "/webhooks/{id}",
+    handler: http("get-webhook"),
+    link: INDEX,
+    access: { FileIndex: { table: ["dynamodb:GetItem"] } },
+  },
+  {
+    method: "PATCH",
+    path: "/webhooks/{id}",
+    handler: http("update-webhook"),
+    link: INDEX,
+    access: { FileIndex: { table: ["dynamodb:UpdateItem"] } },
+    body: true,
+  },
+  {
+    method: "DELETE",
+    path: "/webhooks/{id}",
+    handler: http("delete-webhook"),
+    link: INDEX,
+    access: { FileIndex: { table: ["dynamodb:DeleteItem"] } },
+  },
+  {
+    method: "POST",
+    path: "/webhooks/{id}/rotate-secret",
+    handler: http("rotate-webhook-secret"),
+    link: INDEX,
+    access: { FileIndex: { table: ["dynamodb:GetItem", "dynamodb:UpdateItem"] } },
+  },
+  {
+    method: "GET",
+    path: "/webhooks/{id}/deliveries",
+    handler: http("list-webhook-deliveries"),
+    link: INDEX,
+    // The endpoint (GetItem), one Query per shard of its attempts.
+    access: { FileIndex: { table: ["dynamodb:GetItem", "dynamodb:Query"] } },
+  },
+  {
+    method: "POST",
+    path: "/webhooks/{id}/replay",
+    handler: http("replay-webhook"),
+    link: INDEX_AND_QUEUE,
+    // The endpoint; the tenant's audit records of the range (`tenantLog`); the messages queued.
+    access: {
+      FileIndex: { table: ["dynamodb:GetItem"], indexes: { tenantLog: ["dynamodb:Query"] } },
+      WebhookQueue: ["sqs:SendMessage"],
+    },
+    body: true,
+    timeoutSeconds: 30,
+  },
+];
 
 /*
  * Each `access` lists the calls its handler's code makes, through the core code it uses:
@@ -229,6 +305,7 @@ export const ROUTES: readonly RouteDefinition[] = [
     access: { FileIndex: { table: ["dynamodb:GetItem", "dynamodb:UpdateItem"] } },
     body: true,
   },
+  ...WEBHOOK_ROUTES,
   // The API's OpenAPI document: public, so tools can read it before they hold a token.
   {
     method: "GET",
@@ -309,11 +386,16 @@ export const JOBS = {
   /** Expires upload intents that were never used: releases their quota, aborts multipart. */
   sweepUploads: {
     handler: "packages/functions/src/jobs/sweep-uploads.handler",
-    link: ["FileIndex", "FileBucket"],
+    link: ["FileIndex", "FileBucket", "WebhookQueue"],
     // Expired intents from `pending`; each one closed, its reservation released; AbortMultipartUpload.
+    // `upload.expired`: the tenant's endpoints (Query), the messages queued.
     access: {
-      FileIndex: { table: ["dynamodb:UpdateItem"], indexes: { pending: ["dynamodb:Query"] } },
+      FileIndex: {
+        table: ["dynamodb:UpdateItem", "dynamodb:Query"],
+        indexes: { pending: ["dynamodb:Query"] },
+      },
       FileBucket: { objects: ["s3:AbortMultipartUpload"] },
+      WebhookQueue: ["sqs:SendMessage"],
     },
     schedule: "rate(15 minutes)",
     timeoutMinutes: 5,
@@ -348,12 +430,23 @@ export const JOBS = {
     environment: { FILEGATE_RECONCILE_GRACE_SECONDS: "120" },
     local: false,
   },
+  /** Queues again the webhook messages the queue refused when the subscriber published them. */
+  drainWebhookOutbox: {
+    handler: "packages/functions/src/jobs/drain-webhook-outbox.handler",
+    link: ["FileIndex", "WebhookQueue"],
+    access: {
+      FileIndex: { table: ["dynamodb:Query", "dynamodb:DeleteItem"] },
+      WebhookQueue: ["sqs:SendMessage"],
+    },
+    schedule: "rate(1 minute)",
+    timeoutMinutes: 5,
+  },
 } as const satisfies Record<string, JobDefinition>;
 
 /** The queue subscriber that keeps the index. */
 export const SUBSCRIBER: { handler: string; link: readonly LinkName[]; access: Access } = {
   handler: "packages/functions/src/events/subscriber.handler",
-  link: ["FileIndex", "FileBucket"],
+  link: ["FileIndex", "FileBucket", "WebhookQueue"],
   // Reads the files' states and the events' records of a batch (BatchGetItem) and writes them
   // with the usage in one transaction (TransactWriteItems: IAM checks its puts, updates and
   // condition checks); an engine without transactions gets UpdateItem and BatchWriteItem
@@ -362,6 +455,8 @@ export const SUBSCRIBER: { handler: string; link: readonly LinkName[]; access: A
   // HeadObject of each created object: s3:GetObject, and s3:ListBucket so that an object
   // deleted since its event answers 404 (skipped) rather than 403 (the record would fail and
   // be retried).
+  // Webhooks: the tenant's endpoints (Query), the messages queued, or kept in the outbox
+  // (BatchWriteItem).
   access: {
     FileIndex: {
       table: [
@@ -374,5 +469,28 @@ export const SUBSCRIBER: { handler: string; link: readonly LinkName[]; access: A
       ],
     },
     FileBucket: { bucket: ["s3:ListBucket"], objects: ["s3:GetObject"] },
+    WebhookQueue: ["sqs:SendMessage"],
   },
+};
+
+/**
+ * The webhook delivery function, fed by the webhook queue: one POST per message, failures
+ * queued again on the retry schedule, and the last one sent to the dead-letter queue.
+ */
+export const WEBHOOK_DELIVERY: {
+  handler: string;
+  link: readonly LinkName[];
+  access: Access;
+  timeoutSeconds: number;
+} = {
+  handler: "packages/functions/src/events/deliver-webhooks.handler",
+  link: ["FileIndex", "WebhookQueue", "WebhookDeadLetters"],
+  // The endpoint (GetItem), each attempt recorded (PutItem); retries and dead letters sent.
+  access: {
+    FileIndex: { table: ["dynamodb:GetItem", "dynamodb:PutItem"] },
+    WebhookQueue: ["sqs:SendMessage"],
+    WebhookDeadLetters: ["sqs:SendMessage"],
+  },
+  // Ten messages of at most 10 s each, sent one after the other at worst.
+  timeoutSeconds: 120,
 };

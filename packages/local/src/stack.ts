@@ -40,6 +40,7 @@ import {
 import { redriveDeadLetters } from "./redrive";
 import { S3_CREDENTIALS, type S3Emulator, startS3 } from "./s3/emulator";
 import { isAlive, type LocalState, readState, writeState } from "./state";
+import { type LocalWebhookQueue, startWebhookQueues } from "./webhook-queue";
 
 export { REPO_ROOT } from "./handlers";
 
@@ -49,6 +50,8 @@ export interface LocalStack {
   bridge: EventBridge;
   /** The DynamoDB emulator (fault-injection tests suspend and resume it). */
   dynamo: DynamoEmulator;
+  /** The webhook queue feeding the delivery function (`idle()`, its dead letters). */
+  webhooks: LocalWebhookQueue;
   /** The reconciler run at start (after pending events are delivered); `undefined` if it failed. */
   reconciled: Promise<ReconcileSummary | undefined>;
   /** Signs a token this stack accepts. */
@@ -92,8 +95,16 @@ export async function startLocalStack(
   };
 
   try {
-    const { s3, dynamo } = await startEmulators(options, engine, dataDir, cleanup);
+    const queues = await startWebhookQueues({ ...options, dataDir, cleanup });
+    const { s3, dynamo } = await startEmulators(
+      options,
+      engine,
+      dataDir,
+      cleanup,
+      queues.environment,
+    );
     const routes = await loadRoutes();
+    const webhooks = await queues.attach();
     const subscriber = (await importHandler(SUBSCRIBER.handler)) as Subscriber;
     const keyFile = join(dir, "signing-key.json");
     const authority = await loadAuthority(keyFile, settings.tenantClaim, { log: options.log });
@@ -121,7 +132,7 @@ export async function startLocalStack(
     await publishState(dir, state, cleanup);
     const { done: reconciled } = await reconcileAtStart(bridge, log, cleanup);
     const token = (request: TokenRequest) => authority.issue(request);
-    return { state, authority, bridge, dynamo, reconciled, token, runJob, stop: stopAll };
+    return { state, authority, bridge, dynamo, webhooks, reconciled, token, runJob, stop: stopAll };
   } catch (error) {
     await stopAll();
     throw error;
@@ -165,6 +176,7 @@ async function startEmulators(
   engine: DynamoEngine,
   dataDir: string,
   cleanup: Cleanup,
+  queues: Record<string, string>,
 ): Promise<{ s3: S3Emulator; dynamo: DynamoEmulator }> {
   const [s3, dynamo] = await Promise.all([
     startS3({
@@ -202,8 +214,9 @@ async function startEmulators(
     dynamoEndpoint: dynamo.endpoint,
     logLevel: options.logLevel,
     maxReceiveCount: options.maxReceiveCount,
-    // The reconciler's own variables (the only function that reads them), local grace included.
-    extra: reconcilerEnvironment(options.reconcileGraceSeconds),
+    // The reconciler's own variables (the only function that reads them), local grace included;
+    // the webhook queues' endpoint and the local webhook settings.
+    extra: { ...reconcilerEnvironment(options.reconcileGraceSeconds), ...queues },
   });
   return { s3, dynamo };
 }

@@ -2,7 +2,13 @@ import { GetCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
 import { aws } from "../errors";
 import { auditKey, historyPartition, LOG_PREFIX } from "../table";
 import { GrantRecorder } from "./recorder";
-import { type Attribution, type AuditAction, type AuditRecord, timeOfGrantId } from "./records";
+import {
+  type Attribution,
+  type AuditAction,
+  type AuditRecord,
+  type FileChange,
+  timeOfGrantId,
+} from "./records";
 
 export interface EventRecordInput {
   id: string;
@@ -21,6 +27,9 @@ export interface EventRecordInput {
   candidates?: string[] | undefined;
   verdict?: "admitted" | "quarantined";
   reason?: string;
+  change?: FileChange;
+  contentType?: string;
+  intentId?: string;
 }
 
 /** Grants may be used a little before their issue time or after their expiry by S3's clock. */
@@ -59,6 +68,9 @@ export class AuditJournal extends GrantRecorder {
       ...(event.candidates?.length ? { candidates: event.candidates } : {}),
       ...(event.verdict ? { verdict: event.verdict } : {}),
       ...(event.reason ? { reason: event.reason } : {}),
+      ...(event.change ? { change: event.change } : {}),
+      ...(event.contentType ? { contentType: event.contentType } : {}),
+      ...(event.intentId ? { intentId: event.intentId } : {}),
     };
   }
 
@@ -163,6 +175,9 @@ const RECORD_FIELDS = [
   "candidates",
   "verdict",
   "reason",
+  "change",
+  "contentType",
+  "intentId",
 ] as const;
 
 /** An audit record as the API shows it, from its stored item. */

@@ -13,6 +13,9 @@ export const AUDIT_ACTIONS: readonly AuditAction[] = ["read", "write", "delete"]
  */
 export type Attribution = "metadata" | "recent-grant" | "ambiguous" | "reconciled" | "none";
 
+/** How an applied S3 event changed a tenant's file (the webhook event it is told as). */
+export type FileChange = "created" | "updated" | "deleted" | "quarantined";
+
 /** The conditions signed into a write grant. */
 export interface GrantConditions {
   contentType?: string;
@@ -55,6 +58,11 @@ export interface AuditRecord {
   /** Created objects: admitted as the tenant's file, or quarantined (with the reason). */
   verdict?: "admitted" | "quarantined";
   reason?: string;
+  /** How the file changed (absent when stale); the webhook event told of it. */
+  change?: FileChange;
+  contentType?: string;
+  /** The upload intent the object fulfilled. */
+  intentId?: string;
 }
 
 const ID_LENGTH = 28;

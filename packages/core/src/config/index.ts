@@ -5,6 +5,7 @@ export * from "./bounds";
 export { type Setting, secretOf } from "./declare";
 export * from "./operations";
 export { SETTINGS } from "./settings";
+export * from "./webhooks";
 
 /**
  * The schema of the functions' environment, derived from {@link SETTINGS}: each `FILEGATE_*`

@@ -17,6 +17,12 @@ export const Errors = {
   invalidCursor(reason: string) {
     return new FilegateError("invalid_cursor", `Invalid cursor: ${reason}`);
   },
+  /** A webhook target that is malformed, not https, or resolves to a private address. */
+  invalidWebhookUrl(reason: string) {
+    return new FilegateError("invalid_webhook_url", `Invalid webhook url: ${reason}`, {
+      details: { reason },
+    });
+  },
   /** A multipart part size outside S3's or the tenant's bounds: `details` holds `{requested, min, max}`. */
   invalidPartSize(message: string, details: Details) {
     return new FilegateError("invalid_part_size", message, { details });

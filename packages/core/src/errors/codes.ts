@@ -7,6 +7,7 @@ export const ERROR_STATUS = {
   bad_request: 400,
   invalid_key: 400,
   invalid_cursor: 400,
+  invalid_webhook_url: 400,
   invalid_part_size: 400,
   unauthorized: 401,
   forbidden: 403,

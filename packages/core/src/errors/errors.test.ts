@@ -14,6 +14,7 @@ const SAMPLES = {
   badRequest: Errors.badRequest("limit must be a whole number", { field: "limit" }),
   invalidKey: Errors.invalidKey("it contains a '..' segment"),
   invalidCursor: Errors.invalidCursor("it is malformed"),
+  invalidWebhookUrl: Errors.invalidWebhookUrl("url must be https"),
   invalidPartSize: Errors.invalidPartSize("Too small", { requested: 1, min: 5, max: 10 }),
   unauthorized: Errors.unauthorized(),
   forbidden: Errors.forbidden("The token carries no usable tenant"),

@@ -1,6 +1,12 @@
 import type { Amount, TenantAccounts } from "../accounts";
 import type { AuditJournal } from "../audit";
-import { type Attribution, actionOfEvent, eventRecordId, GRANT_METADATA } from "../audit";
+import {
+  type Attribution,
+  actionOfEvent,
+  type EventRecordInput,
+  eventRecordId,
+  GRANT_METADATA,
+} from "../audit";
 import { type ApplyOutcome, usageChange } from "../files";
 import { type DescribeObject, unquote } from "../storage";
 import { auditKey, type FileItem, normalizeSequencer } from "../table";
@@ -10,7 +16,7 @@ import { admitArrival, NOTHING } from "./admission";
 import type { EventCommitter } from "./commit";
 import { attribute, supersededVerdict } from "./evidence";
 import { decodeEventKey, type S3EventRecord } from "./notification";
-import type { PlannedEvent, PreparedEvent } from "./plan";
+import { journalOf, type PlannedEvent, type PreparedEvent } from "./plan";
 
 export interface IngestDeps {
   /** The table side: one read and one write per round of events. */
@@ -46,6 +52,8 @@ export interface IngestResult {
   verdict?: "admitted" | "quarantined";
   /** Why a record was skipped, or an object quarantined. */
   reason?: string;
+  /** The event's journal record, with how it changed the file (what webhooks tell of it). */
+  record?: EventRecordInput;
 }
 
 /** What became of one record of a batch: its result, or why it must be retried. */
@@ -69,6 +77,7 @@ export function resultOf(record: S3EventRecord | undefined, plan: PlannedEvent):
       ? { verdict: verdict.admitted ? ("admitted" as const) : ("quarantined" as const) }
       : {}),
     ...(verdict?.reason ? { reason: verdict.reason } : {}),
+    record: plan.journal ?? journalOf(event, plan.outcome, plan.seen),
   };
 }
 
@@ -130,7 +139,13 @@ export async function prepare(
     grant,
     attribution,
     admitted: created.admitted,
-    record: journalRecord(record, id, located, { grant, attribution, verdict, candidates }),
+    record: journalRecord(record, id, located, {
+      grant,
+      attribution,
+      verdict,
+      candidates,
+      contentType: created.contentType,
+    }),
   };
 }
 
@@ -139,7 +154,9 @@ function journalRecord(
   record: S3EventRecord,
   id: string,
   event: Pick<PreparedEvent, "tenant" | "key" | "action" | "eventTime" | "size" | "etag">,
-  why: Pick<PreparedEvent, "grant" | "attribution" | "verdict"> & { candidates?: string[] },
+  why: Pick<PreparedEvent, "grant" | "attribution" | "verdict" | "contentType"> & {
+    candidates?: string[];
+  },
 ): PreparedEvent["record"] {
   const { grant, verdict } = why;
   return {
@@ -156,6 +173,8 @@ function journalRecord(
     candidates: why.candidates,
     ...(verdict ? { verdict: verdict.admitted ? "admitted" : "quarantined" } : {}),
     ...(verdict?.reason ? { reason: verdict.reason } : {}),
+    ...(event.action === "write" ? { contentType: why.contentType } : {}),
+    ...(verdict?.intent ? { intentId: verdict.intent.id } : {}),
   };
 }
 

@@ -1,5 +1,5 @@
 import type { Amount } from "../accounts";
-import type { Attribution, AuditRecord, EventRecordInput } from "../audit";
+import type { Attribution, AuditRecord, EventRecordInput, FileChange } from "../audit";
 import { type ApplyOutcome, transition, usageChange } from "../files";
 import type { FileItem, FileState } from "../table";
 import type { FileKey, TenantId } from "../tenancy";
@@ -84,9 +84,35 @@ export function planEvent(event: PreparedEvent, seen: Seen): PlannedEvent {
     outcome,
     seen: current,
     ...(state ? { state } : {}),
-    ...(journaled ? {} : { journal: { ...event.record, stale: outcome === "stale" } }),
+    ...(journaled ? {} : { journal: journalOf(event, outcome, current) }),
     ...(counts ? { counts } : {}),
   };
+}
+
+/** The journal record of an event as planned: whether it is stale, and how it changed the file. */
+export function journalOf(
+  event: PreparedEvent,
+  outcome: ApplyOutcome,
+  current: FileItem | undefined,
+): EventRecordInput {
+  const change = changeOf(event, outcome, current);
+  return { ...event.record, stale: outcome === "stale", ...(change ? { change } : {}) };
+}
+
+/**
+ * How an event changed the tenant's file (what its webhook tells), or `undefined` when stale.
+ * A duplicate tells the change it made the first time: the state before it is `prevState`.
+ */
+export function changeOf(
+  event: Pick<PreparedEvent, "action" | "verdict">,
+  outcome: ApplyOutcome,
+  current: FileItem | undefined,
+): FileChange | undefined {
+  if (outcome === "stale") return undefined;
+  if (event.action === "delete") return "deleted";
+  if (!event.verdict?.admitted) return "quarantined";
+  const before = outcome === "applied" ? current?.state : current?.prevState;
+  return before === "present" ? "updated" : "created";
 }
 
 function nextState(event: PreparedEvent): FileState {

@@ -20,6 +20,11 @@
  *    `gsi4pk = PENDING#<shard>, gsi4sk < <now>` (sparse: only pending intents)
  * 8. a tenant's limits and usage — Query `pk = TENANT#<tenant>` (both items), or GetItem
  *    `sk = LIMITS | USAGE` for one of them
+ * 9. a tenant's webhook endpoints — Query `pk = WEBHOOKS#<tenant>`; one of them: GetItem
+ *    `sk = WEBHOOK#<id>`
+ * 10. an endpoint's delivery attempts, newest first — one Query per shard
+ *    `pk = ATTEMPTS#<id>#<shard>`, merged
+ * 11. webhook messages waiting to be queued again — one Query per shard `pk = OUTBOX#<shard>`
  */
 export const TABLE = {
   fields: {
@@ -55,6 +60,9 @@ export const ItemType = {
   Limits: "limits",
   Usage: "usage",
   Checkpoint: "checkpoint",
+  Webhook: "webhook",
+  Attempt: "attempt",
+  Outbox: "outbox",
 } as const;
 
 const FILE_STATE_SK = "STATE";
@@ -259,4 +267,45 @@ export function tenantUsageKey(tenant: string) {
  */
 export function reconcilerCheckpointKey() {
   return { pk: "RECONCILER", sk: "CHECKPOINT" };
+}
+
+/** The partition of a tenant's webhook endpoints (pattern 9: one Query lists them). */
+export function webhooksPartition(tenant: string): string {
+  return `WEBHOOKS#${tenant}`;
+}
+
+/** Primary key of one webhook endpoint, in its tenant's partition. */
+export function webhookKey(tenant: string, id: string) {
+  return { pk: webhooksPartition(tenant), sk: `WEBHOOK#${id}` };
+}
+
+/**
+ * Write sharding of delivery attempts: every attempt is one write, and one endpoint may take
+ * every event of a busy tenant; 16 partitions take 16,000 attempts/s for one endpoint.
+ */
+export const ATTEMPT_SHARDS = 16;
+
+/** The partition of shard `shard` of an endpoint's delivery attempts. */
+export function attemptsPartition(endpoint: string, shard: number): string {
+  return `ATTEMPTS#${endpoint}#${shard}`;
+}
+
+/** Primary key of one delivery attempt: sorted by time within its shard. */
+export function attemptKey(endpoint: string, message: string, attempt: number, time: string) {
+  return {
+    pk: attemptsPartition(endpoint, shardHash(message) % ATTEMPT_SHARDS),
+    sk: `${time}#${message}#${String(attempt).padStart(4, "0")}`,
+  };
+}
+
+/** Shards of the webhook outbox (messages the queue refused, queued again by a job). */
+export const OUTBOX_SHARDS = 4;
+
+/** Primary key of one message waiting in the outbox. */
+export function outboxKey(message: string, time: string) {
+  return { pk: outboxPartition(shardHash(message) % OUTBOX_SHARDS), sk: `${time}#${message}` };
+}
+
+export function outboxPartition(shard: number): string {
+  return `OUTBOX#${shard}`;
 }

@@ -104,10 +104,16 @@ export class UploadService {
    * Expires pending intents past their time: their reservations are released and multipart
    * uploads aborted. Safe to run at any time and from several places at once.
    */
-  async sweep(): Promise<{ expired: number }> {
+  async sweep(
+    onExpired?: (intent: UploadIntent, at: Date) => Promise<void>,
+  ): Promise<{ expired: number }> {
     let expired = 0;
-    for (const intent of await this.deps.intents.expired(this.now())) {
-      if (await this.close(intent, "expired")) expired++;
+    const now = this.now();
+    for (const intent of await this.deps.intents.expired(now)) {
+      if (!(await this.close(intent, "expired"))) continue;
+      expired++;
+      // Told once: only the call that closed the intent gets here.
+      await onExpired?.(intent, now);
     }
     return { expired };
   }

@@ -6,12 +6,14 @@ import {
   type BatchEntry,
   decodeEventKey,
   type IngestDeps,
+  type IngestResult,
   ingestBatch,
   parseNotification,
   type S3EventRecord,
 } from "@filegate/core/events";
 import { headObjectDescriber } from "@filegate/core/storage";
 import { parseObjectKey } from "@filegate/core/tenancy";
+import type { PublishResult } from "@filegate/core/webhooks";
 import type { Context, SQSEvent, SQSRecord } from "aws-lambda";
 import { Resource } from "sst";
 import { accounts } from "../lib/accounts";
@@ -22,6 +24,7 @@ import { logger } from "../lib/logger";
 import { metrics, publishMetrics } from "../lib/metrics";
 import { presigner } from "../lib/presigner";
 import { batchVerifier } from "../lib/verifier";
+import { publishWebhooks } from "../lib/webhook-publisher";
 import { METRICS } from "../observability";
 
 export interface SubscriberDeps {
@@ -34,6 +37,8 @@ export interface SubscriberDeps {
   metrics: Pick<Metrics, "addMetric" | "hasStoredMetrics" | "publishStoredMetrics">;
   /** The queue's `maxReceiveCount`: a failure on that delivery sends the message to the DLQ. */
   maxReceiveCount: number;
+  /** Queues the webhooks of an applied event (a refusing queue leaves them in the outbox). */
+  publish?: (result: IngestResult) => Promise<PublishResult>;
 }
 
 /**
@@ -51,6 +56,7 @@ export function createSubscriber(deps: SubscriberDeps) {
     const processor = new BatchProcessor(EventType.SQS);
     try {
       const outcomes = await ingestMessages(event.Records, deps.ingest());
+      if (deps.publish) await tellWebhooks(outcomes, deps.publish, deps);
       return await processPartialResponse(
         event,
         async (message: SQSRecord) => reportMessage(message, outcomes.get(message), deps),
@@ -101,6 +107,40 @@ async function ingestMessages(
   return outcomes;
 }
 
+/**
+ * Queues the webhooks of every applied record. Only a record whose webhooks could be neither
+ * queued nor kept in the outbox fails (and is retried: ingestion is idempotent).
+ */
+async function tellWebhooks(
+  outcomes: Map<SQSRecord, MessageOutcome>,
+  publish: NonNullable<SubscriberDeps["publish"]>,
+  deps: SubscriberDeps,
+): Promise<void> {
+  const calls = [...outcomes.values()].flatMap((outcome) =>
+    outcome.kind !== "records"
+      ? []
+      : outcome.entries.map(async (entry, at) => {
+          if (!entry || !("result" in entry)) return;
+          try {
+            const published = await publish(entry.result);
+            countWebhooks(deps, published);
+          } catch (error) {
+            outcome.entries[at] = { error };
+          }
+        }),
+  );
+  await Promise.all(calls);
+}
+
+function countWebhooks(deps: SubscriberDeps, published: PublishResult): void {
+  const { queued, outboxed } = published;
+  if (queued) deps.metrics.addMetric(METRICS.names.webhooksQueued, MetricUnit.Count, queued);
+  if (outboxed) {
+    deps.metrics.addMetric(METRICS.names.webhooksOutboxed, MetricUnit.Count, outboxed);
+    deps.logger.error("the webhook queue refused messages: kept in the outbox", { outboxed });
+  }
+}
+
 /** Logs and counts what became of one message's records; throws if one of them failed. */
 function reportMessage(
   message: SQSRecord,
@@ -126,7 +166,8 @@ function reportMessage(
     const entry = outcome.entries[at];
     if (entry && "result" in entry) {
       count(deps, METRICS.names[entry.result.outcome]);
-      deps.logger.info(`event ${entry.result.outcome}`, { ...context, ...entry.result });
+      const { record: _journal, ...logged } = entry.result;
+      deps.logger.info(`event ${entry.result.outcome}`, { ...context, ...logged });
       continue;
     }
     const error = entry?.error ?? new Error("the record was not processed");
@@ -186,4 +227,5 @@ export const handler = createSubscriber({
   logger,
   metrics,
   maxReceiveCount: loadOperationsSettings(process.env).maxReceiveCount,
+  publish: publishWebhooks,
 });

@@ -1,14 +1,24 @@
 import type { UploadService } from "@filegate/core/uploads";
 import { logger } from "../lib/logger";
 import { uploads } from "../lib/uploads";
+import { publishExpired } from "../lib/webhook-publisher";
 
-/** Expires pending upload intents past their time (scheduled; safe to run any time). */
+/**
+ * Expires pending upload intents past their time (scheduled; safe to run any time), and tells
+ * the tenants' webhooks (`upload.expired`).
+ */
 export const sweepUploads =
-  ({ uploads }: { uploads: Pick<UploadService, "sweep"> }) =>
+  ({
+    uploads,
+    onExpired,
+  }: {
+    uploads: Pick<UploadService, "sweep">;
+    onExpired?: Parameters<UploadService["sweep"]>[0];
+  }) =>
   async () => {
-    const result = await uploads.sweep();
+    const result = await uploads.sweep(onExpired);
     logger.info("swept upload intents", result);
     return result;
   };
 
-export const handler = sweepUploads({ uploads });
+export const handler = sweepUploads({ uploads, onExpired: publishExpired });

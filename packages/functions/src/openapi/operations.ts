@@ -10,12 +10,14 @@ import { AuditParamsSchema } from "@filegate/core/audit";
 import { CompleteRequestSchema, IntentRequestSchema } from "@filegate/core/uploads";
 import * as z from "zod/mini";
 import type { NAMED_SCHEMAS } from "./schemas";
+import { WEBHOOK_OPERATIONS, WEBHOOK_REQUESTS } from "./webhooks";
 
 /** Request bodies and parameter sets, as the handlers parse them. */
 export const REQUEST_SCHEMAS = {
   IntentRequest: IntentRequestSchema,
   CompleteRequest: CompleteRequestSchema,
   LimitsUpdate: LimitsUpdateSchema,
+  ...WEBHOOK_REQUESTS,
 } as const;
 
 export type SchemaName = keyof typeof NAMED_SCHEMAS | keyof typeof REQUEST_SCHEMAS;
@@ -259,6 +261,7 @@ export const OPERATIONS: Record<string, Operation | null> = {
     },
     errors: [],
   },
+  ...WEBHOOK_OPERATIONS,
   // Not an operation: other methods on a known path answer 405 (with `Allow`), unknown paths 404.
   "ANY /{proxy+}": null,
 };

@@ -6,6 +6,7 @@
 import { AUDIT_ACTIONS, type AuditAction } from "@filegate/core/audit";
 import { ERROR_STATUS, type ErrorCode } from "@filegate/core/errors";
 import * as z from "zod/mini";
+import { WEBHOOK_SCHEMAS } from "./webhooks";
 
 const dateTime = () => z.string().check(z.iso.datetime({ offset: true }));
 const count = () => z.int().check(z.minimum(0));
@@ -62,6 +63,9 @@ export const AuditRecordSchema = z.object({
   candidates: z.optional(z.array(z.string())),
   verdict: z.optional(z.enum(["admitted", "quarantined"])),
   reason: z.optional(z.string()),
+  change: z.optional(z.enum(["created", "updated", "deleted", "quarantined"])),
+  contentType: z.optional(z.string()),
+  intentId: z.optional(z.string()),
 });
 
 export const AuditPageSchema = z.object({
@@ -167,4 +171,5 @@ export const NAMED_SCHEMAS = {
   LimitsAnswer: LimitsAnswerSchema,
   ErrorBody: ErrorBodySchema,
   GatewayError: GatewayErrorSchema,
+  ...WEBHOOK_SCHEMAS,
 } as const;

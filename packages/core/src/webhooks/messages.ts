@@ -1,0 +1,70 @@
+import * as z from "zod/mini";
+import { WEBHOOK_EVENTS, type WebhookEvent } from "./events";
+
+/** One event addressed to one endpoint, as it travels through the webhook queue. */
+export interface WebhookMessage {
+  tenant: string;
+  endpoint: string;
+  event: WebhookEvent;
+  /** The attempt this message is for, from 1. */
+  attempt: number;
+  /** When the first attempt was queued (ISO 8601): the retry window counts from it. */
+  firstAt: string;
+  /** A retry due later than the queue can delay a message: it waits again until then. */
+  notBefore?: string;
+  /** Sent again by `POST /webhooks/{id}/replay`. */
+  replay?: boolean;
+}
+
+/** The queue between the subscriber (and replays) and the delivery function. */
+export interface WebhookQueue {
+  /** Queues messages, each delayed `delaySeconds` (at most 900). */
+  send(messages: readonly WebhookMessage[], delaySeconds?: number): Promise<void>;
+  /** Moves a message to the dead-letter queue (its retry window is over). */
+  deadLetter(message: WebhookMessage): Promise<void>;
+}
+
+const MessageSchema = z.object({
+  tenant: z.string(),
+  endpoint: z.string(),
+  event: z.object({
+    id: z.string(),
+    type: z.enum(WEBHOOK_EVENTS),
+    timestamp: z.string(),
+    data: z.record(z.string(), z.unknown()),
+  }),
+  attempt: z.number(),
+  firstAt: z.string(),
+  notBefore: z.optional(z.string()),
+  replay: z.optional(z.boolean()),
+});
+
+/** Parses a queued message; throws on anything else. */
+export function parseWebhookMessage(body: string): WebhookMessage {
+  return MessageSchema.parse(JSON.parse(body)) as unknown as WebhookMessage;
+}
+
+/** The first-attempt messages of events for the endpoints that subscribe to them. */
+export function messagesFor(
+  tenant: string,
+  events: readonly WebhookEvent[],
+  endpoints: readonly { id: string; enabled: boolean; events: readonly string[] }[],
+  now: Date,
+  replay = false,
+): WebhookMessage[] {
+  const firstAt = now.toISOString();
+  return endpoints.flatMap((endpoint) =>
+    endpoint.enabled
+      ? events
+          .filter((event) => endpoint.events.includes(event.type))
+          .map((event) => ({
+            tenant,
+            endpoint: endpoint.id,
+            event,
+            attempt: 1,
+            firstAt,
+            ...(replay ? { replay } : {}),
+          }))
+      : [],
+  );
+}
