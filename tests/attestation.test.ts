@@ -8,7 +8,7 @@ import { ATTESTATION_METADATA, newKeyringEntry, parseKeyring } from "@filegate/c
 import { loadSettings } from "@filegate/core/config";
 import { headObjectDescriber } from "@filegate/core/storage";
 import { openStore } from "@filegate/core/store";
-import { fileStateKey, tenantUsageKey } from "@filegate/core/table";
+import { fileStateKey, historyPartitions, tenantUsageKey } from "@filegate/core/table";
 import type { FileKey, TenantId } from "@filegate/core/tenancy";
 import { UploadVerifier } from "@filegate/core/uploads";
 import { type LocalStack, presignerFor } from "@filegate/local";
@@ -191,16 +191,27 @@ describe("repair from nothing", () => {
     // whole history gone, and the tenant's usage from before it.
     const doc = documentClientFor(stack.state);
     const TableName = stack.state.table;
-    const { pk } = fileStateKey("restored", "contract.pdf");
-    const rows = await doc.send(
-      new QueryCommand({
-        TableName,
-        KeyConditionExpression: "pk = :pk",
-        ExpressionAttributeValues: { ":pk": pk },
-      }),
-    );
-    expect(rows.Items?.length).toBeGreaterThanOrEqual(3);
-    for (const item of rows.Items ?? []) {
+    // The file's item, and its history: the grants' and the events' partitions.
+    const partitions = [
+      fileStateKey("restored", "contract.pdf").pk,
+      ...historyPartitions("restored", "contract.pdf"),
+    ];
+    const rows = (
+      await Promise.all(
+        partitions.map((pk) =>
+          doc.send(
+            new QueryCommand({
+              TableName,
+              KeyConditionExpression: "pk = :pk",
+              ExpressionAttributeValues: { ":pk": pk },
+            }),
+          ),
+        ),
+      )
+    ).flatMap((page) => page.Items ?? []);
+    // The state, the grant and the event's record.
+    expect(rows.length).toBeGreaterThanOrEqual(3);
+    for (const item of rows) {
       await doc.send(new DeleteCommand({ TableName, Key: { pk: item.pk, sk: item.sk } }));
     }
     await doc.send(new DeleteCommand({ TableName, Key: tenantUsageKey("restored") }));
