@@ -340,7 +340,8 @@ describe("the AWS CLI commands in docs/data-model.md", () => {
       ...doc.slice(doc.indexOf("## Access patterns")).matchAll(/```sh\n([\s\S]*?)```/g),
     ].map((m) => m[1] as string);
     const [setup, ...patterns] = blocks;
-    expect(patterns).toHaveLength(8);
+    // Patterns 1-8 (files, audit, uploads, tenants) and 9-11 (webhooks).
+    expect(patterns).toHaveLength(11);
     // Only the endpoint is this stack's: the time window is the one the doc computes.
     expect(setup).toMatch(/^FROM=\$\(date /m);
     expect(setup).toMatch(/^TO=\$\(date /m);
@@ -375,7 +376,7 @@ describe("the AWS CLI commands in docs/data-model.md", () => {
     }
     type Attribute = { S?: string };
     type Output = { Item?: Record<string, Attribute>; Items?: Array<Record<string, Attribute>> };
-    const [state, listing, history, tenantLog, allLog, intent, pending, tenant] =
+    const [state, listing, history, tenantLog, allLog, intent, pending, tenant, ...hooks] =
       outputs as Output[][] as [
         Output[],
         Output[],
@@ -385,11 +386,14 @@ describe("the AWS CLI commands in docs/data-model.md", () => {
         Output[],
         Output[],
         Output[],
+        ...Output[][],
       ];
     const items = (documents: Output[]) => documents.flatMap((d) => d.Items ?? []);
     const ids = (documents: Output[]) => items(documents).map((item) => item.id?.S);
 
     expect(state[0]?.Item?.state?.S).toBe("present");
+    // Patterns 9-11 on this stack: acme has no webhook endpoint, attempt or queued message.
+    expect(hooks.map((documents) => items(documents))).toEqual([[], [], []]);
     // Patterns 6-8 on this stack: no such intent, none pending, acme's usage counters.
     expect(intent).toEqual([]);
     expect(items(pending)).toEqual([]);
