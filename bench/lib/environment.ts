@@ -27,6 +27,11 @@ export function handlerEnvironment(
     SST_RESOURCE_App: JSON.stringify({ name: BENCH.app, stage: BENCH.stage }),
     SST_RESOURCE_FileBucket: JSON.stringify({ name: BENCH.bucket, type: "sst.aws.Bucket" }),
     SST_RESOURCE_FileIndex: JSON.stringify({ name: BENCH.table, type: "sst.aws.Dynamo" }),
+    // The benchmarks' tenants have no webhook endpoint, so nothing is sent to this queue.
+    SST_RESOURCE_WebhookQueue: JSON.stringify({
+      url: `http://127.0.0.1:9/000000000000/${BENCH.app}-webhooks`,
+      type: "sst.aws.Queue",
+    }),
     AWS_REGION: BENCH.region,
     AWS_DEFAULT_REGION: BENCH.region,
     AWS_ACCESS_KEY_ID: BENCH.credentials.accessKeyId,

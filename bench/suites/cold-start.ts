@@ -62,6 +62,33 @@ function uploadEvent(method: string, route: string, tail: string, body?: unknown
   });
 }
 
+/** A route of one webhook endpoint, asked about an id the tenant does not have. */
+function webhookTarget(
+  name: string,
+  method: string,
+  tail: string,
+  floor: string,
+  body?: unknown,
+): Record<string, Target> {
+  const id = "wh_0123456789abcdef01234567";
+  return {
+    [name]: {
+      name: `${method} /webhooks/{id}${tail}`,
+      floor,
+      event: http(
+        httpEvent({
+          method,
+          route: `/webhooks/{id}${tail}`,
+          path: `/webhooks/${id}${tail}`,
+          pathParameters: { id },
+          ...(body === undefined ? {} : { body }),
+        }),
+      ),
+      answered: status(404),
+    },
+  };
+}
+
 /** One per handler module of the route table (and the subscriber), each with its floor. */
 const TARGETS: Record<string, Target> = {
   "get-file": {
@@ -154,6 +181,37 @@ const TARGETS: Record<string, Target> = {
     ),
     answered: status(200),
   },
+  // The webhook routes: a listing, a creation, and each route of one endpoint asked about
+  // an id the tenant does not have (404 after its read).
+  "list-webhooks": {
+    name: "GET /webhooks",
+    floor: "floor-query",
+    event: http(httpEvent({ method: "GET", route: "/webhooks", path: "/webhooks" })),
+    answered: status(200),
+  },
+  "create-webhook": {
+    name: "POST /webhooks",
+    floor: "floor-lookup",
+    event: http(
+      httpEvent({
+        method: "POST",
+        route: "/webhooks",
+        path: "/webhooks",
+        // A public address: no name to resolve, nothing private to refuse (nothing is sent).
+        body: { url: "https://8.8.8.8/hooks" },
+      }),
+    ),
+    // Its floor answers the read it makes in place of the write with 200.
+    answered: (result) => result.statusCode === 201 || result.statusCode === 200,
+  },
+  ...webhookTarget("get-webhook", "GET", "", "floor-lookup"),
+  ...webhookTarget("update-webhook", "PATCH", "", "floor-lookup", { enabled: false }),
+  ...webhookTarget("delete-webhook", "DELETE", "", "floor-lookup"),
+  ...webhookTarget("rotate-webhook-secret", "POST", "/rotate-secret", "floor-lookup"),
+  ...webhookTarget("list-webhook-deliveries", "GET", "/deliveries", "floor-lookup"),
+  ...webhookTarget("replay-webhook", "POST", "/replay", "floor-lookup", {
+    from: new Date(Date.now() - 3_600_000).toISOString(),
+  }),
   "create-upload": {
     name: "POST /uploads",
     floor: "floor-storage",
