@@ -154,6 +154,7 @@ describe("npm run bench -- --quick", () => {
       "cold-start",
       "load",
       "scale",
+      "webhooks",
     ]);
     for (const suite of results.suites) {
       expect(Object.keys(suite.checks).length, suite.suite).toBeGreaterThan(0);
@@ -204,6 +205,7 @@ describe("npm run bench -- --quick", () => {
         `cold.${name}.cpu/floor`,
       ]),
       "load.stack/bare.rps",
+      "webhooks.ingest.hooked/plain",
     ];
     expect([...ratios.keys()].sort()).toEqual([...expected].sort());
     for (const ratio of ratios.values()) {
