@@ -158,17 +158,7 @@ export async function record(
   try {
     const { Attributes } = await client.send(
       new UpdateItemCommand({
-        TableName,
-        Key: { pk: { S: `FILE#${tenant}#${key}` }, sk: { S: "STATE" } },
-        UpdateExpression: "SET #state = :present, seq = :seq, contentType = :type, #size = :size",
-        ConditionExpression: "attribute_not_exists(pk) OR seq < :seq",
-        ExpressionAttributeNames: { "#state": "state", "#size": "size" },
-        ExpressionAttributeValues: {
-          ":present": { S: "present" },
-          ":seq": { S: seq.padStart(48, "0") },
-          ":type": { S: contentType },
-          ":size": { N: String(size) },
-        },
+        ...createdState(tenant, key, seq, contentType, size),
         ReturnValues: "ALL_OLD",
       }),
     );
@@ -210,7 +200,7 @@ export async function transact(items: TransactWriteItem[]) {
   }
 }
 
-/** A created object's state, unless a newer event is recorded already. */
+/** A created object's state, unless a newer event is recorded already (in a transaction). */
 export function stateUpdate(
   tenant: string,
   key: string,
@@ -218,19 +208,22 @@ export function stateUpdate(
   contentType: string,
   size: number,
 ): TransactWriteItem {
+  return { Update: createdState(tenant, key, seq, contentType, size) };
+}
+
+/** The conditional update of a created object's state, alone or in a transaction. */
+function createdState(tenant: string, key: string, seq: string, contentType: string, size: number) {
   return {
-    Update: {
-      TableName,
-      Key: { pk: { S: `FILE#${tenant}#${key}` }, sk: { S: "STATE" } },
-      UpdateExpression: "SET #state = :present, seq = :seq, contentType = :type, #size = :size",
-      ConditionExpression: "attribute_not_exists(pk) OR seq < :seq",
-      ExpressionAttributeNames: { "#state": "state", "#size": "size" },
-      ExpressionAttributeValues: {
-        ":present": { S: "present" },
-        ":seq": { S: seq.padStart(48, "0") },
-        ":type": { S: contentType },
-        ":size": { N: String(size) },
-      },
+    TableName,
+    Key: { pk: { S: `FILE#${tenant}#${key}` }, sk: { S: "STATE" } },
+    UpdateExpression: "SET #state = :present, seq = :seq, contentType = :type, #size = :size",
+    ConditionExpression: "attribute_not_exists(pk) OR seq < :seq",
+    ExpressionAttributeNames: { "#state": "state", "#size": "size" },
+    ExpressionAttributeValues: {
+      ":present": { S: "present" },
+      ":seq": { S: seq.padStart(48, "0") },
+      ":type": { S: contentType },
+      ":size": { N: String(size) },
     },
   };
 }
