@@ -115,6 +115,28 @@ describe.each(["local", "dynalite"] as const)("batch ingestion on %s", (engine) 
     for (let i = 0; i < 10; i++) expect(await journaled("ten", `f${i}.txt`)).toHaveLength(1);
   });
 
+  it("reads the batch's tenants' limits in the same call as its states and records", async () => {
+    await accounts.setLimits("limited", { maxObjects: 7 });
+    let read: Promise<ReadonlyMap<string, Record<string, unknown> | undefined>> | undefined;
+    const records = [...uploads("limited", 2), ...uploads("unlimited", 2)];
+    const sent = await counted(() =>
+      ingestBatch(records, {
+        ...deps,
+        limitsRead: (tenants, items) => {
+          expect([...tenants].sort()).toEqual(["limited", "unlimited"]);
+          read = items;
+        },
+      }),
+    );
+    expect(sent.filter((call) => call.startsWith("Get") || call === "Query")).toEqual([]);
+    expect(sent.filter((call) => call === "BatchGetItem")).toHaveLength(1);
+    const items = await read;
+    expect(items?.get("limited")).toMatchObject({ maxObjects: 7 });
+    expect(items?.has("unlimited")).toBe(true);
+    expect(items?.get("unlimited")).toBeUndefined();
+    expect(accounts.limitsFrom(items?.get("limited")).maxObjects).toBe(7);
+  });
+
   it("changes nothing when a committed batch is delivered again (a crash before its ack)", async () => {
     const records = uploads("again", 10);
     expect(outcomes(await ingestBatch(records, deps))).toEqual(Array(10).fill("applied"));

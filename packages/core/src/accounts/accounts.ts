@@ -36,7 +36,7 @@ export class TenantAccounts extends AccountLookup {
         }),
       ),
     );
-    return this.withDefaults(result.Attributes);
+    return this.limitsFrom(result.Attributes);
   }
 
   /**

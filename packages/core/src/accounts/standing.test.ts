@@ -39,3 +39,41 @@ describe("limitsOncePerTenant", () => {
     expect(calls).toBe(2);
   });
 });
+
+describe("limitsOncePerTenant, seeded", () => {
+  it("answers from a read made with other items, and reads nothing itself", async () => {
+    const reads: string[] = [];
+    const once = limitsOncePerTenant({
+      limits: async (tenant) => {
+        reads.push(tenant);
+        return LIMITS;
+      },
+    });
+    const own = { ...LIMITS, maxBytes: 5 };
+    once.seed("acme", Promise.resolve(own));
+    await expect(once.limits("acme")).resolves.toEqual(own);
+    await expect(once.limits("globex")).resolves.toEqual(LIMITS);
+    expect(reads).toEqual(["globex"]);
+  });
+
+  it("reads the tenant's limits on their own when the seeded read fails", async () => {
+    const reads: string[] = [];
+    const once = limitsOncePerTenant({
+      limits: async (tenant) => {
+        reads.push(tenant);
+        return LIMITS;
+      },
+    });
+    once.seed("acme", Promise.reject(new Error("throttled")));
+    await expect(once.limits("acme")).resolves.toEqual(LIMITS);
+    expect(reads).toEqual(["acme"]);
+  });
+
+  it("keeps a read already made over a later seed", async () => {
+    const once = limitsOncePerTenant({ limits: async () => LIMITS });
+    const first = once.limits("acme");
+    once.seed("acme", Promise.resolve({ ...LIMITS, maxObjects: 1 }));
+    await expect(first).resolves.toEqual(LIMITS);
+    await expect(once.limits("acme")).resolves.toEqual(LIMITS);
+  });
+});

@@ -42,7 +42,7 @@ export class AccountLookup extends TableRepository {
     const result = await aws(
       this.client.send(new GetCommand({ TableName: this.tableName, Key: tenantLimitsKey(tenant) })),
     );
-    return this.withDefaults(result.Item);
+    return this.limitsFrom(result.Item);
   }
 
   /**
@@ -64,7 +64,7 @@ export class AccountLookup extends TableRepository {
     const of = (sk: string) => items.find((item) => item.sk === sk);
     return {
       ...usageOf(of(tenantUsageKey(tenant).sk)),
-      limits: this.withDefaults(of(tenantLimitsKey(tenant).sk)),
+      limits: this.limitsFrom(of(tenantLimitsKey(tenant).sk)),
     };
   }
 
@@ -83,7 +83,7 @@ export class AccountLookup extends TableRepository {
   }
 
   /** A tenant's limits item (or none) completed with the configured defaults. */
-  protected withDefaults(item: Record<string, unknown> | undefined): TenantLimits {
+  limitsFrom(item: Record<string, unknown> | undefined): TenantLimits {
     const own = (item ?? {}) as Partial<TenantLimits>;
     return {
       maxObjectBytes: own.maxObjectBytes ?? this.defaults.maxObjectBytes,
@@ -94,6 +94,15 @@ export class AccountLookup extends TableRepository {
   }
 }
 
+/** Limits read once per tenant, which can also be told a read made with other items. */
+export interface LimitsOncePerTenant extends Pick<AccountLookup, "limits"> {
+  /**
+   * The tenant's limits are (or will be) in this read; if it fails, the tenant's limits are
+   * read on their own when asked for.
+   */
+  seed(tenant: string, read: Promise<TenantLimits>): void;
+}
+
 /**
  * Limits read at most once per tenant: for the records of one batch of S3 events, which
  * would otherwise read the same item once per record. A failed read is not kept, so the
@@ -102,19 +111,23 @@ export class AccountLookup extends TableRepository {
  *
  * @example const verifier = new UploadVerifier({ intents, audit, accounts: limitsOncePerTenant(accounts) })
  */
-export function limitsOncePerTenant(
-  accounts: Pick<AccountLookup, "limits">,
-): Pick<AccountLookup, "limits"> {
+export function limitsOncePerTenant(accounts: Pick<AccountLookup, "limits">): LimitsOncePerTenant {
   const reads = new Map<string, Promise<TenantLimits>>();
+  const keep = (tenant: string, read: Promise<TenantLimits>) => {
+    reads.set(tenant, read);
+    read.catch(() => reads.delete(tenant));
+    return read;
+  };
   return {
     limits(tenant) {
-      let read = reads.get(tenant);
-      if (!read) {
-        read = accounts.limits(tenant);
-        reads.set(tenant, read);
-        read.catch(() => reads.delete(tenant));
-      }
-      return read;
+      return reads.get(tenant) ?? keep(tenant, accounts.limits(tenant));
+    },
+    seed(tenant, read) {
+      if (!reads.has(tenant))
+        keep(
+          tenant,
+          read.catch(() => accounts.limits(tenant)),
+        );
     },
   };
 }

@@ -61,9 +61,15 @@ export async function ingestBatch(
   }
   // The table is read while S3 is asked about the objects: what it holds depends on nothing
   // S3 says. (A change in between fails the write's conditions, and the round reads again.)
-  const prefetch =
-    located.length > 0 ? deps.commits.read(located).catch(() => undefined) : undefined;
-  deps.prefetchLimits?.([...new Set(located.map((place) => place.tenant))]);
+  // The same read brings the tenants' limits, which verification wants.
+  const tenants = [...new Set(located.map((place) => place.tenant))];
+  const read = located.length > 0 ? deps.commits.read(located, tenants) : undefined;
+  if (read)
+    deps.limitsRead?.(
+      tenants,
+      read.then((seen) => seen.limits),
+    );
+  const prefetch = read?.catch(() => undefined);
   const events: PreparedEvent[] = [];
   await Promise.all(
     located.map(async (place) => {

@@ -8,7 +8,13 @@ import type { TenantAccounts } from "../accounts";
 import type { AuditJournal } from "../audit";
 import { aws, fromAwsError, isConditionFailed } from "../errors";
 import { createdState, deletedState, stateUpdateInput, unchangedSince } from "../files";
-import { type FileItem, fileStateKey, type TableAccess, TableRepository } from "../table";
+import {
+  type FileItem,
+  fileStateKey,
+  type TableAccess,
+  TableRepository,
+  tenantLimitsKey,
+} from "../table";
 import type { PlannedEvent } from "./plan";
 import type { JournalKey, Seen } from "./seen";
 
@@ -23,6 +29,7 @@ export interface CommitterOptions extends TableAccess {
 const MAX_TRANSACTION_ITEMS = 100;
 const MAX_GET_KEYS = 100;
 const MAX_BATCH_WRITE = 25;
+const LIMITS_SK = tenantLimitsKey("").sk;
 /** Why a transaction may be cancelled and simply tried again after a fresh read. */
 const RETRYABLE_REASONS = new Set(["None", "ConditionalCheckFailed", "TransactionConflict"]);
 
@@ -52,21 +59,37 @@ export class EventCommitter extends TableRepository {
     this.now = options.now ?? (() => new Date());
   }
 
-  /** Every state and journal record of these events, strongly consistent, in one call per 100 keys. */
+  /**
+   * Every state and journal record of these events, and the limits items of `tenants`,
+   * strongly consistent, in one call per 100 keys.
+   */
   async read(
     events: readonly { tenant: string; key: string; journalKey: JournalKey }[],
+    tenants: readonly string[] = [],
   ): Promise<Seen> {
     const keys = new Map<string, Record<string, string>>();
+    const add = (key: Record<string, string>) => keys.set(`${key.pk}\n${key.sk}`, key);
     for (const event of events) {
-      const state = fileStateKey(event.tenant, event.key);
-      keys.set(`${state.pk}\n${state.sk}`, state);
-      keys.set(`${event.journalKey.pk}\n${event.journalKey.sk}`, event.journalKey);
+      add(fileStateKey(event.tenant, event.key));
+      add(event.journalKey);
     }
-    const seen: Seen = { states: new Map(), journaled: new Set() };
+    const limitsOf = new Map<string, string>();
+    for (const tenant of tenants) {
+      const key = tenantLimitsKey(tenant);
+      add(key);
+      limitsOf.set(key.pk, tenant);
+    }
+    const seen: Seen = {
+      states: new Map(),
+      journaled: new Set(),
+      limits: new Map(tenants.map((tenant) => [tenant, undefined])),
+    };
     const all = [...keys.values()];
     for (let at = 0; at < all.length; at += MAX_GET_KEYS) {
       for (const item of await this.getAll(all.slice(at, at + MAX_GET_KEYS))) {
+        const tenant = item.sk === LIMITS_SK ? limitsOf.get(String(item.pk)) : undefined;
         if (item.sk === "STATE") seen.states.set(String(item.pk), item as unknown as FileItem);
+        else if (tenant !== undefined) seen.limits.set(tenant, item);
         else seen.journaled.add(String(item.id));
       }
     }

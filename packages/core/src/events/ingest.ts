@@ -30,10 +30,14 @@ export interface IngestDeps {
   bucket: string;
   describeObject: DescribeObject;
   /**
-   * Starts reading the limits of the batch's tenants that {@link verify} will want, so that
-   * the read runs alongside the HeadObjects rather than after them.
+   * Tells {@link verify} where the limits of the batch's tenants are being read: with the
+   * batch's states and journal records (one BatchGetItem), alongside the HeadObjects. Their
+   * items, by tenant (`undefined`: the tenant has no limits of its own).
    */
-  prefetchLimits?(tenants: readonly string[]): void;
+  limitsRead?(
+    tenants: readonly string[],
+    items: Promise<ReadonlyMap<string, Record<string, unknown> | undefined>>,
+  ): void;
 }
 
 export type IngestOutcome = ApplyOutcome | "skipped";

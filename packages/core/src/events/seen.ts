@@ -6,6 +6,8 @@ export interface Seen {
   states: Map<string, FileItem>;
   /** Ids of the events whose journal record is already written. */
   journaled: Set<string>;
+  /** The limits items of the tenants asked about (`undefined`: the tenant has none of its own). */
+  limits: Map<string, Record<string, unknown> | undefined>;
 }
 
 /** The key a file's state is found under in {@link Seen.states}. */

@@ -1,5 +1,5 @@
 import { limitsOncePerTenant } from "@filegate/core/accounts";
-import type { Arrival, Verdict } from "@filegate/core/uploads";
+import type { IngestDeps } from "@filegate/core/events";
 import { UploadVerifier } from "@filegate/core/uploads";
 import { accounts } from "./accounts";
 import { keyring } from "./keyring";
@@ -9,19 +9,20 @@ export const verifier = new UploadVerifier({ keyring, accounts });
 
 /**
  * Verification for one batch of S3 events: each tenant's limits are read once for the whole
- * batch rather than once per record, and can be asked for ahead of the first record.
+ * batch rather than once per record, with the batch's states when ingestion says so.
  */
-export function batchVerifier(): {
-  verify: (arrival: Arrival) => Promise<Verdict>;
-  prefetchLimits: (tenants: readonly string[]) => void;
-} {
+export function batchVerifier(): Pick<IngestDeps, "verify" | "limitsRead"> {
   const limits = limitsOncePerTenant(accounts);
   const batch = new UploadVerifier({ keyring, accounts: limits });
   return {
     verify: (arrival) => batch.verify(arrival),
-    // A failed read is read again by the verification that needs it.
-    prefetchLimits: (tenants) => {
-      for (const tenant of tenants) limits.limits(tenant).catch(() => undefined);
+    limitsRead: (tenants, items) => {
+      for (const tenant of tenants) {
+        limits.seed(
+          tenant,
+          items.then((found) => accounts.limitsFrom(found.get(tenant))),
+        );
+      }
     },
   };
 }
