@@ -5,7 +5,7 @@ import { ensureTable, startDynamo } from "@filegate/local";
 /**
  * A fresh in-memory DynamoDB emulator with the index table, for tests that drive core
  * directly: dynalite, or AWS's DynamoDB Local with `FILEGATE_TEST_DYNAMODB=local` (or
- * `engine`), which has the transactions dynalite lacks.
+ * `engine`).
  */
 export async function startTestTable(
   tableName = "test-index",

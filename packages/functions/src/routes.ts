@@ -447,11 +447,11 @@ export const JOBS = {
 export const SUBSCRIBER: { handler: string; link: readonly LinkName[]; access: Access } = {
   handler: "packages/functions/src/events/subscriber.handler",
   link: ["FileIndex", "FileBucket", "WebhookQueue"],
-  // Reads the files' states and the events' records of a batch (BatchGetItem) and writes them
-  // with the usage in one transaction (TransactWriteItems: IAM checks its puts, updates and
-  // condition checks); an engine without transactions gets UpdateItem and BatchWriteItem
-  // instead (dynalite, locally). Reads the tenant's limits (GetItem), finds the grant behind a
-  // removal (Query), closes an upload's intent and releases its reservation (UpdateItem).
+  // Reads the files' states, the events' records and the tenants' limits of a batch
+  // (BatchGetItem; a tenant's limits on their own, GetItem, if that read failed) and writes
+  // them with the usage in one transaction (TransactWriteItems: IAM checks its puts, updates
+  // and condition checks). Admits a plain PUT against the quotas, closes an upload's intent
+  // and releases its reservation (UpdateItem); finds the grant behind a removal (Query).
   // HeadObject of each created object: s3:GetObject, and s3:ListBucket so that an object
   // deleted since its event answers 404 (skipped) rather than 403 (the record would fail and
   // be retried).

@@ -1,12 +1,7 @@
-import {
-  BatchGetCommand,
-  BatchWriteCommand,
-  TransactWriteCommand,
-  UpdateCommand,
-} from "@aws-sdk/lib-dynamodb";
+import { BatchGetCommand, TransactWriteCommand } from "@aws-sdk/lib-dynamodb";
 import type { TenantAccounts } from "../accounts";
 import type { AuditJournal } from "../audit";
-import { aws, fromAwsError, isConditionFailed } from "../errors";
+import { aws, fromAwsError } from "../errors";
 import { createdState, deletedState, stateUpdateInput, unchangedSince } from "../files";
 import {
   type FileItem,
@@ -25,10 +20,9 @@ export interface CommitterOptions extends TableAccess {
   now?: () => Date;
 }
 
-/** DynamoDB's limits: items per transaction, keys per BatchGetItem, items per BatchWriteItem. */
+/** DynamoDB's limits: items per transaction, keys per BatchGetItem. */
 const MAX_TRANSACTION_ITEMS = 100;
 const MAX_GET_KEYS = 100;
-const MAX_BATCH_WRITE = 25;
 const LIMITS_SK = tenantLimitsKey("").sk;
 /** Why a transaction may be cancelled and simply tried again after a fresh read. */
 const RETRYABLE_REASONS = new Set(["None", "ConditionalCheckFailed", "TransactionConflict"]);
@@ -38,18 +32,13 @@ const RETRYABLE_REASONS = new Set(["None", "ConditionalCheckFailed", "Transactio
  * events touches, and one write of all their changes. The write is a transaction per up to
  * 100 items, conditional on every state being still as read: the file states, the events'
  * journal records and the tenants' usage deltas land together or not at all, so a crash or a
- * redelivery can never count usage twice or lose a record. An engine without transactions
- * (dynalite) gets the same changes as conditional state updates, then the records and the
- * usage: the same outcome, except that a crash in between can lose a usage change there
- * (the reconciler's recount repairs it).
+ * redelivery can never count usage twice or lose a record.
  */
 export class EventCommitter extends TableRepository {
   private readonly journal: CommitterOptions["journal"];
   private readonly accounts: CommitterOptions["accounts"];
   private readonly tombstoneTtlSeconds: number;
   private readonly now: () => Date;
-  /** False once the engine has answered that it knows no transactions. */
-  private transactions = true;
 
   constructor(options: CommitterOptions) {
     super(options);
@@ -105,23 +94,15 @@ export class EventCommitter extends TableRepository {
     // A repeat that only gives back its quota admission still writes its usage.
     const work = plans.filter((plan) => plan.state || plan.journal || plan.counts);
     if (work.length === 0) return [];
-    if (this.transactions) {
-      const retry: PlannedEvent[] = [];
-      const chunks = transactionChunks(work);
-      for (const [at, chunk] of chunks.entries()) {
-        const outcome = await this.transact(chunk);
-        if (outcome === "unsupported") {
-          this.transactions = false;
-          return [...retry, ...(await this.writeInSteps(chunks.slice(at).flat()))];
-        }
-        if (outcome === "retry") retry.push(...chunk);
-      }
-      return retry;
+    const retry: PlannedEvent[] = [];
+    for (const chunk of transactionChunks(work)) {
+      if (await this.transact(chunk)) retry.push(...chunk);
     }
-    return this.writeInSteps(work);
+    return retry;
   }
 
-  private async transact(chunk: PlannedEvent[]): Promise<"done" | "retry" | "unsupported"> {
+  /** Writes one chunk's transaction; true when it must be read and planned again. */
+  private async transact(chunk: PlannedEvent[]): Promise<boolean> {
     const items: object[] = [];
     for (const plan of chunk) {
       if (plan.state) items.push({ Update: this.stateUpdate(plan) });
@@ -131,47 +112,17 @@ export class EventCommitter extends TableRepository {
     for (const update of this.usageUpdates(chunk)) items.push({ Update: update });
     try {
       await this.client.send(new TransactWriteCommand({ TransactItems: items as never }));
-      return "done";
+      return false;
     } catch (error) {
       const name = (error as Error).name;
-      if (name === "UnknownOperationException") return "unsupported";
       if (name === "TransactionConflictException" || name === "TransactionInProgressException") {
-        return "retry";
+        return true;
       }
       if (name !== "TransactionCanceledException") throw fromAwsError(error);
       const reasons = (error as { CancellationReasons?: { Code?: string }[] }).CancellationReasons;
-      if (reasons?.every((reason) => RETRYABLE_REASONS.has(reason.Code ?? "None"))) return "retry";
+      if (reasons?.every((reason) => RETRYABLE_REASONS.has(reason.Code ?? "None"))) return true;
       throw error;
     }
-  }
-
-  /** Without transactions: the states (conditional), then the records, then the usage. */
-  private async writeInSteps(plans: readonly PlannedEvent[]): Promise<PlannedEvent[]> {
-    const retry: PlannedEvent[] = [];
-    const written: PlannedEvent[] = [];
-    await Promise.all(
-      plans.map(async (plan) => {
-        if (plan.state) {
-          try {
-            await this.client.send(new UpdateCommand(this.stateUpdate(plan)));
-          } catch (error) {
-            if (!isConditionFailed(error)) throw fromAwsError(error);
-            retry.push(plan);
-            return;
-          }
-        }
-        written.push(plan);
-      }),
-    );
-    const records = written.filter((plan) => plan.journal).map((plan) => this.journalItem(plan));
-    // Only the writer that moved a state counts it: a record found missing next to a state
-    // that already holds its event may be another delivery's, still on its way.
-    const moved = written.filter((plan) => plan.state);
-    await Promise.all([
-      ...chunked(records, MAX_BATCH_WRITE).map((items) => this.putAll(items)),
-      ...this.usageUpdates(moved).map((update) => aws(this.client.send(new UpdateCommand(update)))),
-    ]);
-    return retry;
   }
 
   private stateUpdate(plan: PlannedEvent) {
@@ -244,17 +195,6 @@ export class EventCommitter extends TableRepository {
     }
     return items;
   }
-
-  private async putAll(items: Record<string, unknown>[]): Promise<void> {
-    let pending = items.map((Item) => ({ PutRequest: { Item } }));
-    for (let round = 0; pending.length > 0; round++) {
-      if (round > 0) await backoff(round);
-      const result = await aws(
-        this.client.send(new BatchWriteCommand({ RequestItems: { [this.tableName]: pending } })),
-      );
-      pending = (result.UnprocessedItems?.[this.tableName] ?? []) as typeof pending;
-    }
-  }
 }
 
 /**
@@ -280,12 +220,6 @@ function transactionChunks(plans: readonly PlannedEvent[]): PlannedEvent[][] {
     tenants.add(plan.event.tenant);
   }
   if (chunk.length > 0) chunks.push(chunk);
-  return chunks;
-}
-
-function chunked<T>(items: readonly T[], size: number): T[][] {
-  const chunks: T[][] = [];
-  for (let at = 0; at < items.length; at += size) chunks.push(items.slice(at, at + size));
   return chunks;
 }
 
