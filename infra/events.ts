@@ -74,6 +74,8 @@ export const subscriber = queue.subscribe(
     link: SUBSCRIBER.link.map((name) => links[name]),
     permissions: permissionsFor(SUBSCRIBER.access),
     timeout: `${SUBSCRIBER_TIMEOUT_SECONDS} seconds`,
+    // Splitting needs ESM (SST's default, stated so that it cannot change under it).
+    nodejs: { format: "esm", splitting: SUBSCRIBER.bundle.splitting ?? false },
     // The subscriber counts a failure on the last delivery as dead-lettered.
     environment: environmentWith({
       FILEGATE_MAX_RECEIVE_COUNT: String(MAX_RECEIVE_COUNT),

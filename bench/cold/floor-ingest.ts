@@ -2,7 +2,8 @@
  * Floor of the queue subscriber: per record of an upload, a presigned HEAD (Content-Type and
  * the attestation in the metadata, which needs no table read); per tenant its limits; then
  * for the whole batch one read of the files' states and one transaction with their new
- * states, the events' audit records and the tenant's usage.
+ * states, the events' audit records and the tenant's usage; then per tenant its webhook
+ * endpoints (none here: nothing to send).
  */
 import type { AttributeValue } from "@aws-sdk/client-dynamodb";
 import type { SQSEvent } from "aws-lambda";
@@ -14,6 +15,7 @@ import {
   stateUpdate,
   transact,
   usageUpdate,
+  webhookEndpoints,
 } from "./parts/dynamo";
 import { head } from "./parts/sign";
 
@@ -51,5 +53,6 @@ export const handler = async (event: SQSEvent) => {
     items.push(usageUpdate(tenant, bytes, before.filter((b) => b === 0).length));
   }
   await transact(items);
+  await Promise.all(tenants.map((tenant) => webhookEndpoints(tenant)));
   return { batchItemFailures: [] };
 };

@@ -1,4 +1,4 @@
-import { readFile } from "node:fs/promises";
+import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { TABLE } from "@filegate/core/table";
 import { scheduleSpan } from "@filegate/core/webhooks";
@@ -173,6 +173,15 @@ describe("S3 events", () => {
     expect(build.handler).toBe(SUBSCRIBER.handler);
     expect(build.errors.join("\n")).toBe("");
     expect(build.exports).toContain("handler");
+  });
+
+  it("the subscriber is bundled with code splitting: queuing webhooks is a chunk of its own", async () => {
+    const build = app.subscriber();
+    expect(SUBSCRIBER.bundle.splitting).toBe(true);
+    expect(build.splitting).toBe(true);
+    const files = await readdir(String(build.out));
+    expect(files).toContain("bundle.mjs");
+    expect(files.filter((file) => /^webhook-sending-\w+\.mjs$/.test(file))).toHaveLength(1);
   });
 
   it("the queue hides a message in flight for longer than the subscriber may run", () => {

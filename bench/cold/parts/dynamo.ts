@@ -9,7 +9,6 @@ import { randomUUID } from "node:crypto";
 import {
   type AttributeValue,
   BatchGetItemCommand,
-  BatchWriteItemCommand,
   DynamoDBClient,
   GetItemCommand,
   PutItemCommand,
@@ -179,25 +178,21 @@ export async function batchGet(Keys: Record<string, AttributeValue>[]) {
   return Responses?.[TableName] ?? [];
 }
 
-/**
- * Writes items together, all or nothing; on an engine without transactions (dynalite) each
- * on its own, the puts in one batch.
- */
+/** Writes items together, all or nothing. */
 export async function transact(items: TransactWriteItem[]) {
-  try {
-    await client.send(new TransactWriteItemsCommand({ TransactItems: items }));
-  } catch (error) {
-    if ((error as Error).name !== "UnknownOperationException") throw error;
-    const puts = items.flatMap((item) =>
-      item.Put ? [{ PutRequest: { Item: item.Put.Item } }] : [],
-    );
-    await Promise.all([
-      ...items.flatMap((item) =>
-        item.Update ? [client.send(new UpdateItemCommand(item.Update))] : [],
-      ),
-      client.send(new BatchWriteItemCommand({ RequestItems: { [TableName]: puts } })),
-    ]);
-  }
+  await client.send(new TransactWriteItemsCommand({ TransactItems: items }));
+}
+
+/** The tenant's webhook endpoints (one Query of its partition). */
+export async function webhookEndpoints(tenant: string) {
+  const { Items = [] } = await client.send(
+    new QueryCommand({
+      TableName,
+      KeyConditionExpression: "pk = :pk",
+      ExpressionAttributeValues: { ":pk": { S: `WEBHOOKS#${tenant}` } },
+    }),
+  );
+  return Items;
 }
 
 /** A created object's state, unless a newer event is recorded already (in a transaction). */

@@ -443,10 +443,28 @@ export const JOBS = {
   },
 } as const satisfies Record<string, JobDefinition>;
 
+/** How a function's code is bundled, beyond SST's defaults (one ESM file). */
+export interface Bundling {
+  /**
+   * Code splitting: each module the function imports dynamically (with the dependencies only
+   * it uses) goes to a chunk of its own, loaded the first time it is imported rather than at
+   * every cold start. ESM only.
+   */
+  splitting?: boolean;
+}
+
 /** The queue subscriber that keeps the index. */
-export const SUBSCRIBER: { handler: string; link: readonly LinkName[]; access: Access } = {
+export const SUBSCRIBER: {
+  handler: string;
+  link: readonly LinkName[];
+  access: Access;
+  bundle: Bundling;
+} = {
   handler: "packages/functions/src/events/subscriber.handler",
   link: ["FileIndex", "FileBucket", "WebhookQueue"],
+  // The code that queues webhook messages, with the SQS client, is imported on demand (only
+  // an event of a tenant with endpoints needs it): split off, it is not loaded at cold start.
+  bundle: { splitting: true },
   // Reads the files' states, the events' records and the tenants' limits of a batch
   // (BatchGetItem; a tenant's limits on their own, GetItem, if that read failed) and writes
   // them with the usage in one transaction (TransactWriteItems: IAM checks its puts, updates

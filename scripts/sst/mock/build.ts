@@ -31,6 +31,8 @@ export interface BuildRequest {
   links?: Record<string, Record<string, unknown>>;
   properties?: {
     banner?: string;
+    /** `nodejs.splitting`: dynamic imports in chunks of their own beside the bundle. */
+    splitting?: boolean;
     install?: Record<string, string>;
     esbuild?: { external?: string[] };
   };
@@ -72,6 +74,7 @@ export async function buildHandler(
     runtime: request.runtime,
     file: file && relative(root, file),
     out: out || undefined,
+    splitting: request.properties?.splitting === true,
     exports: [],
     sources: [],
     errors: [],
@@ -95,7 +98,11 @@ export async function buildHandler(
     const built = await build({
       entryPoints: [file],
       absWorkingDir: root,
-      outfile: write ? outfile : join(root, "bundle.mjs"),
+      ...(target.splitting
+        ? // The entry stays `bundle.mjs`, its chunks beside it (what the CLI zips).
+          { outdir: write ? out : root, entryNames: "bundle", outExtension: { ".js": ".mjs" } }
+        : { outfile: write ? outfile : join(root, "bundle.mjs") }),
+      splitting: target.splitting,
       bundle: options.bundle,
       platform: "node",
       format: "esm",
@@ -130,7 +137,11 @@ export async function buildHandler(
 }
 
 function describeBundle(target: HandlerTarget, metafile: Metafile, root: string) {
-  const output = Object.values(metafile.outputs).find((entry) => entry.entryPoint);
+  // With splitting, each dynamically imported module is an entry point too: the handler's is
+  // the one of its own file.
+  const output = Object.values(metafile.outputs).find(
+    (entry) => entry.entryPoint !== undefined && entry.entryPoint === target.file,
+  );
   target.exports = output?.exports ?? [];
   target.sources = Object.keys(metafile.inputs)
     .filter((input) => !input.split(/[\\/]/).includes("node_modules"))

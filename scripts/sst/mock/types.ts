@@ -60,6 +60,8 @@ export interface HandlerTarget {
   exports: string[];
   /** The repository's own source files in the handler's bundle (not node_modules). */
   sources: string[];
+  /** Built with code splitting (`nodejs.splitting`): chunks beside `bundle.mjs`. */
+  splitting: boolean;
   /** The folder the function's code is zipped from (deploy mode): bundle.mjs, resource.enc. */
   out?: string;
   /** Why the handler could not be built; empty when it was. */

@@ -1,13 +1,8 @@
 import { randomBytes } from "node:crypto";
-import {
-  DeleteCommand,
-  GetCommand,
-  PutCommand,
-  QueryCommand,
-  UpdateCommand,
-} from "@aws-sdk/lib-dynamodb";
+import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { aws, Errors, isConditionFailed } from "../errors";
-import { ItemType, TableRepository, webhookKey, webhooksPartition } from "../table";
+import { ItemType, webhookKey } from "../table";
+import { toEndpoint, WebhookEndpointLookup } from "./endpoint-lookup";
 import type { WebhookEventType } from "./events";
 import { newWebhookSecret } from "./secrets";
 
@@ -67,7 +62,7 @@ export function signingSecrets(endpoint: StoredEndpoint, now: Date): string[] {
  * A tenant's webhook endpoints, in the tenant's own partition: every read and write names the
  * tenant, so an id of another tenant's endpoint is simply not found.
  */
-export class WebhookEndpoints extends TableRepository {
+export class WebhookEndpoints extends WebhookEndpointLookup {
   /** Registers an endpoint; its secret is returned this once (and by {@link rotateSecret}). */
   async create(
     tenant: string,
@@ -100,21 +95,6 @@ export class WebhookEndpoints extends TableRepository {
       ),
     );
     return endpoint;
-  }
-
-  /** Every endpoint of a tenant (one Query of its partition). */
-  async list(tenant: string, consistent = false): Promise<StoredEndpoint[]> {
-    const result = await aws(
-      this.client.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: "pk = :pk",
-          ExpressionAttributeValues: { ":pk": webhooksPartition(tenant) },
-          ConsistentRead: consistent,
-        }),
-      ),
-    );
-    return (result.Items ?? []).map(toEndpoint);
   }
 
   /** One endpoint of a tenant, or `undefined`. */
@@ -198,29 +178,4 @@ export class WebhookEndpoints extends TableRepository {
       throw error;
     }
   }
-}
-
-function toEndpoint(item: Record<string, unknown>): StoredEndpoint {
-  const { pk: _pk, sk: _sk, type: _type, ...endpoint } = item;
-  return endpoint as unknown as StoredEndpoint;
-}
-
-/**
- * A tenant's endpoints, remembered for `ttlMs`: every event of a tenant needs them, and one
- * Query per event would pass DynamoDB's 3,000 reads/s per partition for a busy tenant.
- */
-export function cachedEndpoints(
-  endpoints: Pick<WebhookEndpoints, "list">,
-  ttlMs: number,
-  clock: () => number = Date.now,
-): (tenant: string) => Promise<StoredEndpoint[]> {
-  const cache = new Map<string, { at: number; value: Promise<StoredEndpoint[]> }>();
-  return (tenant) => {
-    const hit = cache.get(tenant);
-    if (hit && clock() - hit.at < ttlMs) return hit.value;
-    const value = endpoints.list(tenant);
-    cache.set(tenant, { at: clock(), value });
-    value.catch(() => cache.delete(tenant));
-    return value;
-  };
 }

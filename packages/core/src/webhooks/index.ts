@@ -1,5 +1,6 @@
 export * from "./attempts";
 export * from "./deliver";
+export * from "./endpoint-lookup";
 export * from "./endpoints";
 export * from "./events";
 export * from "./messages";

@@ -1,7 +1,7 @@
 import type { UploadService } from "@filegate/core/uploads";
 import { logger } from "../lib/logger";
 import { uploads } from "../lib/uploads";
-import { publishExpired } from "../lib/webhook-publisher";
+import { publishExpired } from "../lib/webhook-sending";
 
 /**
  * Expires pending upload intents past their time (scheduled; safe to run any time), and tells

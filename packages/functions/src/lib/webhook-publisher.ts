@@ -1,37 +1,18 @@
 import type { IngestResult } from "@filegate/core/events";
-import {
-  cachedEndpoints,
-  type PublishResult,
-  publishChange,
-  publishExpiredUpload,
-} from "@filegate/core/webhooks";
-import { logger } from "./logger";
-import { webhookQueue } from "./webhook-queue";
-import { webhookSettings } from "./webhook-settings";
-import { webhookEndpoints, webhookOutbox } from "./webhooks";
+import { type PublishResult, sourceOfEventInput } from "@filegate/core/webhooks";
+import { endpointsOf } from "./webhook-endpoints";
 
-const endpointsOf = cachedEndpoints(webhookEndpoints, webhookSettings.endpointCacheSeconds * 1000);
-
-/** Queues the webhooks of one ingested S3 event (the subscriber's one call into webhooks). */
-export function publishWebhooks(result: IngestResult): Promise<PublishResult> {
-  return publishChange(result.record, { endpointsOf, queue: webhookQueue, outbox: webhookOutbox });
-}
+const NOTHING: PublishResult = { queued: 0, outboxed: 0 };
 
 /**
- * Queues `upload.expired` for an intent the sweep closed (the sweep's one call into webhooks).
- * The intent is closed already: a failure is logged, and the sweep goes on with the others.
+ * Queues the webhooks of one ingested S3 event (the subscriber's one call into webhooks).
+ * Most tenants have no endpoint: the messages, the SQS client and the outbox
+ * (`webhook-sending`) are loaded by the first event that has endpoints to tell, not at every
+ * cold start.
  */
-export async function publishExpired(
-  intent: { id: string; tenant: string; key: string; size: number },
-  at: Date,
-): Promise<void> {
-  try {
-    await publishExpiredUpload(intent, at, {
-      endpointsOf,
-      queue: webhookQueue,
-      outbox: webhookOutbox,
-    });
-  } catch (error) {
-    logger.error("upload.expired not queued", { intent: intent.id, error: error as Error });
-  }
+export async function publishWebhooks({ record }: IngestResult): Promise<PublishResult> {
+  const source = record && sourceOfEventInput(record);
+  if (!source || (await endpointsOf(source.data.tenant)).length === 0) return NOTHING;
+  const { sendChange } = await import("./webhook-sending");
+  return sendChange(record);
 }
