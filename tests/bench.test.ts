@@ -220,6 +220,22 @@ describe("npm run bench -- --quick", () => {
     }
   });
 
+  it("builds the subscriber and its floor with code splitting, counting what a cold start loads", () => {
+    const cold = results.suites.find((suite) => suite.suite === "cold-start");
+    expect(SUBSCRIBER.bundle.splitting).toBe(true);
+    expect(String(cold?.setup.splitting).split(", ").sort()).toEqual([
+      "floor-ingest",
+      "subscriber",
+    ]);
+    const bytes = cold?.figures.find((f) => f.id === "cold.subscriber.bytes")?.value ?? 0;
+    const note = cold?.notes.find((n) => n.startsWith("queue subscriber: code splitting"));
+    const [loaded = 0, all = 0] = [...(note ?? "").matchAll(/(\d+) KB/g)].map((m) => Number(m[1]));
+    // The chunks loaded on demand (webhook sending, the SDK's other credential providers) are
+    // not counted in the bundle's bytes.
+    expect(Math.round(bytes)).toBe(loaded);
+    expect(all).toBeGreaterThan(loaded);
+  });
+
   it("counts the DynamoDB calls of an ingested upload on each emulator", () => {
     const calls = results.suites
       .filter((suite) => suite.suite.startsWith("ingest-"))
