@@ -1,15 +1,9 @@
-import type { Amount, TenantAccounts, TenantLimits } from "../accounts";
+import type { Amount, TenantAccounts } from "../accounts";
 import type { Verdict } from "../uploads";
-import type { PreparedEvent } from "./plan";
+import type { Admission, PreparedEvent } from "./plan";
 
 /** No usage: what an arrival admits when it is an intent's (reserved beforehand) or refused. */
 export const NOTHING: Amount = { bytes: 0, objects: 0 };
-
-/** What a verified plain PUT must be admitted for: its growth, against its tenant's limits. */
-export interface Admission {
-  amount: Amount;
-  limits: TenantLimits;
-}
 
 /**
  * Whether a verified arrival needs quota admission, and for how much: a plain PUT (an

@@ -12,11 +12,11 @@ import { type DescribeObject, unquote } from "../storage";
 import { auditKey, type FileItem, normalizeSequencer } from "../table";
 import { type FileKey, parseObjectKey, type TenantId } from "../tenancy";
 import type { Arrival, UploadIntents, Verdict } from "../uploads";
-import { type Admission, admissionOf } from "./admission";
+import { admissionOf } from "./admission";
 import type { EventCommitter } from "./commit";
 import { attribute, supersededVerdict } from "./evidence";
 import { decodeEventKey, type S3EventRecord } from "./notification";
-import { journalOf, type PlannedEvent, type PreparedEvent } from "./plan";
+import { type Admission, journalOf, type PlannedEvent, type PreparedEvent } from "./plan";
 
 export interface IngestDeps {
   /** The table side: one read and one write per round of events. */

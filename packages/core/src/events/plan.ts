@@ -1,11 +1,16 @@
-import type { Amount } from "../accounts";
+import type { Amount, TenantLimits } from "../accounts";
 import type { Attribution, AuditRecord, EventRecordInput, FileChange } from "../audit";
 import { type ApplyOutcome, transition, usageChange } from "../files";
 import type { FileItem, FileState } from "../table";
 import type { FileKey, TenantId } from "../tenancy";
 import type { Verdict } from "../uploads";
-import type { Admission } from "./admission";
 import { type JournalKey, type Seen, stateId } from "./seen";
+
+/** What a verified plain PUT must be admitted for: its growth, against its tenant's limits. */
+export interface Admission {
+  amount: Amount;
+  limits: TenantLimits;
+}
 
 /** One S3 event, located, described and verified: everything but the table's say. */
 export interface PreparedEvent {
