@@ -101,23 +101,25 @@ export function createQuerySigner(config: QuerySignerConfig): QuerySigner {
     const sha = headers.payload === undefined ? `X-Amz-Content-Sha256=${UNSIGNED_PAYLOAD}` : "";
     const tokenParam = sessionToken ? token.param : "";
     const algorithm = `X-Amz-Algorithm=${ALGORITHM}`;
-    const common = `X-Amz-Credential=${cached.credential}&X-Amz-Date=${amzDate}&X-Amz-Expires=${input.expiresIn.toString(10)}`;
+    const credential = `X-Amz-Credential=${cached.credential}`;
+    const date = `X-Amz-Date=${amzDate}`;
+    const expires = `X-Amz-Expires=${input.expiresIn.toString(10)}`;
     const signedHeaders = `X-Amz-SignedHeaders=${rfc3986(headers.signed)}`;
     // In the URL, the parameters in the order the SDK writes them, so that URLs compare as
     // strings; in the canonical request, sorted by name.
-    const signing = [sha, tokenParam, algorithm, common, signedHeaders].filter(Boolean);
-    const sorted = [algorithm, sha, common, tokenParam, signedHeaders].filter(Boolean);
+    const signing = [sha, tokenParam, algorithm, credential, date, expires, signedHeaders];
+    const sorted = [algorithm, sha, credential, date, expires, tokenParam, signedHeaders];
     const extra = input.query ? queryPairs(input.query) : [];
-    const canonicalQuery =
-      extra.length === 0
-        ? sorted.join("&")
-        : [...extra, ...sorted.join("&").split("&")].sort(byName).join("&");
+    const fixed = sorted.filter(Boolean);
+    const canonicalQuery = (extra.length === 0 ? fixed : [...extra, ...fixed].sort(byName)).join(
+      "&",
+    );
     const canonicalRequest = `${input.method}\n${input.path}\n${canonicalQuery}\n${headers.canonical}\n${headers.signed}\n${headers.payload ?? UNSIGNED_PAYLOAD}`;
     const hashed = createHash("sha256").update(canonicalRequest).digest("hex");
     const signature = createHmac("sha256", cached.key)
       .update(`${ALGORITHM}\n${amzDate}\n${scope}\n${hashed}`)
       .digest("hex");
-    return [...extra, ...signing, `X-Amz-Signature=${signature}`].join("&");
+    return [...extra, ...signing, `X-Amz-Signature=${signature}`].filter(Boolean).join("&");
   };
 }
 
@@ -158,13 +160,7 @@ function canonicalHeaders(
     const lower = name.toLowerCase();
     if (UNSIGNED_HEADERS.has(lower)) continue;
     const value = headers[name] as string;
-    values.set(
-      lower,
-      value
-        .replace(/[\r\n]/g, " ")
-        .replace(/[ \t]+/g, " ")
-        .replace(/^ | $/g, ""),
-    );
+    values.set(lower, UNTRIMMED.test(value) ? trimValue(value) : value);
     if (lower === PAYLOAD_HEADER) payload = value;
   }
   const names = [...values.keys()].sort();
@@ -173,6 +169,17 @@ function canonicalHeaders(
     signed: names.join(";"),
     payload,
   };
+}
+
+/** A header value that is not as SigV4 signs it: line breaks, tabs, runs or ends of spaces. */
+const UNTRIMMED = /[\r\n\t]|^ | $| {2}/;
+
+/** A header value as SigV4 signs it (as the SDK trims it: spaces and tabs only). */
+function trimValue(value: string): string {
+  return value
+    .replace(/[\r\n]/g, " ")
+    .replace(/[ \t]+/g, " ")
+    .replace(/^ | $/g, "");
 }
 
 /** Orders `name=value` pairs by name (names are unique and encoded, so ASCII). */
