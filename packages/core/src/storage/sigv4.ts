@@ -1,9 +1,10 @@
 import { createHash, createHmac } from "node:crypto";
 
 /**
- * SigV4 query signing (presigned URLs) on `node:crypto`. The SDK's `S3RequestPresigner` costs
- * about 14 µs more per URL (docs/performance.md, "Redirect cost"); this signer produces the
- * very same URLs, byte for byte, which `sigv4.test.ts` checks against the SDK on random input.
+ * SigV4 query signing (presigned URLs) on `node:crypto`. The SDK's `S3RequestPresigner` takes
+ * three to four times as much CPU per URL, more with each signed parameter (docs/performance.md,
+ * "Redirect cost"); this signer produces the very same URLs, byte for byte, which
+ * `sigv4.test.ts` checks against the SDK on random input.
  */
 
 /** The credentials a URL is signed with (the SDK's `AwsCredentialIdentity`, resolved). */
