@@ -123,10 +123,18 @@ describe.each(["local", "dynalite"] as const)("batch ingestion on %s", (engine) 
           expect([...tenants].sort()).toEqual(["limited", "unlimited"]);
           read = items;
         },
+        // As the subscriber's verifier does: each arrival's limits from that read.
+        verify: async (arrival) => {
+          const limits = accounts.limitsFrom((await read)?.get(arrival.tenant));
+          return { admitted: true, limits };
+        },
       }),
     );
     expect(sent.filter((call) => call.startsWith("Get") || call === "Query")).toEqual([]);
     expect(sent.filter((call) => call === "BatchGetItem")).toHaveLength(1);
+    // The quota tenant's two uploads are admitted together, in one conditional update.
+    expect(sent.filter((call) => call === "UpdateItem")).toHaveLength(1);
+    expect((await used("limited")).objects).toBe(2);
     const items = await read;
     expect(items?.get("limited")).toMatchObject({ maxObjects: 7 });
     expect(items?.has("unlimited")).toBe(true);
@@ -161,7 +169,7 @@ describe.each(["local", "dynalite"] as const)("batch ingestion on %s", (engine) 
   });
 
   it("finishes an event whose state was written without its record once, on redelivery", async () => {
-    // What a step-wise write stopped after the state leaves: the state, no record, no usage.
+    // A state with no journal record and no usage, as a write that stopped half-way would leave it.
     await index.applyCreated({
       tenant: "half" as TenantId,
       key: "a.txt" as FileKey,
@@ -174,9 +182,8 @@ describe.each(["local", "dynalite"] as const)("batch ingestion on %s", (engine) 
     const record = created("half", "a.txt", "20", 42);
     expect(outcomes(await ingestBatch([record], deps))).toEqual(["duplicate"]);
     expect(await journaled("half", "a.txt")).toHaveLength(1);
-    // With a transaction the record and the usage land together; step by step, the usage
-    // of an event whose state was written by a delivery that crashed is left to the recount.
-    const expected = engine === "local" ? { bytes: 42, objects: 1 } : { bytes: 0, objects: 0 };
+    // The transaction writes the record and the usage together, on both engines.
+    const expected = { bytes: 42, objects: 1 };
     expect(await used("half")).toEqual(expected);
     expect(outcomes(await ingestBatch([record], deps))).toEqual(["duplicate"]);
     expect(await used("half")).toEqual(expected);
@@ -207,7 +214,7 @@ describe.each(["local", "dynalite"] as const)("batch ingestion on %s", (engine) 
       expect(outcomes(await ingestBatch(records, deps))).toEqual(Array(4).fill("applied"));
     });
     // Three rounds: a transaction touches an item once.
-    if (engine === "local") expect(sent.filter((c) => c === "TransactWriteItems")).toHaveLength(3);
+    expect(sent.filter((c) => c === "TransactWriteItems")).toHaveLength(3);
     const state = await index.get("order" as TenantId, "a.txt" as FileKey);
     expect(state).toMatchObject({ state: "present", size: 7, seq: normalizeSequencer("0C") });
     expect(await used("order")).toEqual({ bytes: 10, objects: 2 });
@@ -225,7 +232,7 @@ describe.each(["local", "dynalite"] as const)("batch ingestion on %s", (engine) 
     const sent = await counted(async () => {
       expect(outcomes(await ingestBatch(records, deps))).toEqual(Array(60).fill("applied"));
     });
-    if (engine === "local") expect(sent.filter((c) => c === "TransactWriteItems")).toHaveLength(2);
+    expect(sent.filter((c) => c === "TransactWriteItems")).toHaveLength(2);
     for (const tenant of ["t1", "t2", "t3"]) {
       expect(await used(tenant)).toEqual({ bytes: 390, objects: 20 });
     }

@@ -3,8 +3,9 @@ import { createHash, createHmac } from "node:crypto";
 /**
  * The physical floor of a presigned S3 URL: SigV4 query signing written straight on
  * `node:crypto`, with the signing key cached per day. It exists only to be measured against:
- * Filegate itself signs with the SDK's `S3RequestPresigner` (packages/core/src/storage), and
- * the benchmark checks that both produce the very same URL.
+ * Filegate signs with its own signer (packages/core/src/storage/sigv4.ts, which also resolves
+ * credential providers, refuses reserved parameters and takes a payload hash), written apart
+ * from this one, and the benchmark checks that both produce the very same URL.
  */
 export interface FloorPresignerConfig {
   accessKeyId: string;

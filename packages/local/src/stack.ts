@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { mkdir, mkdtemp, rm, unlink } from "node:fs/promises";
+import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
@@ -10,7 +10,7 @@ import type { Context, SQSBatchResponse, SQSEvent } from "aws-lambda";
 import { startAdmin } from "./admin";
 import { type HttpHandler, type LoadedRoute, startApi } from "./api";
 import { ATTESTATION_KEY_FILE, useAttestationKeys } from "./attestation";
-import { LOCAL_ALGORITHM, type LocalAuthority, loadAuthority, type TokenRequest } from "./auth";
+import { type LocalAuthority, loadAuthority, type TokenRequest } from "./auth";
 import { EventBridge, requeuePending, savePending } from "./bridge";
 import { startConsole } from "./console";
 import {
@@ -39,7 +39,8 @@ import {
 } from "./reconcile";
 import { redriveDeadLetters } from "./redrive";
 import { S3_CREDENTIALS, type S3Emulator, startS3 } from "./s3/emulator";
-import { isAlive, type LocalState, readState, writeState } from "./state";
+import { publishState, stackState } from "./stack-state";
+import { isAlive, type LocalState, readState } from "./state";
 import { type LocalWebhookQueue, startWebhookQueues } from "./webhook-queue";
 
 export { REPO_ROOT } from "./handlers";
@@ -83,8 +84,6 @@ export async function startLocalStack(
 
   const attestationKeyFile = join(dir, ATTESTATION_KEY_FILE);
   await useAttestationKeys(attestationKeyFile);
-  const settings = loadSettings(process.env);
-  const engine = chooseEngine(options.dynamodb, options.log);
   const dataDir = await dataFolder(dir, options.memory);
 
   const cleanup: Cleanup = [];
@@ -93,50 +92,60 @@ export async function startLocalStack(
     if (options.memory) await rm(dataDir, { recursive: true, force: true });
     started = false;
   };
-
   try {
-    const queues = await startWebhookQueues({ ...options, dataDir, cleanup });
-    const { s3, dynamo } = await startEmulators(
-      options,
-      engine,
-      dataDir,
-      cleanup,
-      queues.environment,
-    );
-    const routes = await loadRoutes();
-    const webhooks = await queues.attach();
-    const subscriber = (await importHandler(SUBSCRIBER.handler)) as Subscriber;
-    const keyFile = join(dir, "signing-key.json");
-    const authority = await loadAuthority(keyFile, settings.tenantClaim, { log: options.log });
-    const deadLetterFile = join(dataDir, "dead-letters.jsonl");
-    const bridge = await startBridge(options, { s3, subscriber, dataDir, deadLetterFile }, cleanup);
-    const { log } = options;
-    const api = await startApi({
-      port: options.port,
-      routes,
-      authority,
-      cors: options.apiCors,
-      log,
-    });
-    cleanup.push(() => api.stop());
-    const consoleUrl = await serveConsole(options, api.url, authority, cleanup, () => state);
-    const runJob = await startJobs({ intervalMs: options.jobIntervalMs, log, cleanup });
-    const admin = await startAdminServer(() => redriveDeadLetters(deadLetterFile, bridge), log);
-    cleanup.push(() => admin.stop());
-
-    const parts = {
-      ...{ api, s3, dynamo, authority, keyFile, dataDir, deadLetterFile, admin },
-      ...{ attestationKeyFile, consoleUrl },
-    };
-    const state = await stackState(options, parts);
-    await publishState(dir, state, cleanup);
-    const { done: reconciled } = await reconcileAtStart(bridge, log, cleanup);
-    const token = (request: TokenRequest) => authority.issue(request);
-    return { state, authority, bridge, dynamo, webhooks, reconciled, token, runJob, stop: stopAll };
+    const stack = await assemble(options, { dir, dataDir, attestationKeyFile }, cleanup);
+    return { ...stack, stop: stopAll };
   } catch (error) {
     await stopAll();
     throw error;
   }
+}
+
+/**
+ * Starts every part of the stack in order (each one's stop goes to `cleanup`): webhook
+ * queues, emulators, handlers, the event bridge, the API, the console, the jobs and the admin
+ * endpoint; then publishes `local.json` and reconciles what drifted while it was down.
+ */
+async function assemble(
+  options: LocalStackOptions,
+  paths: { dir: string; dataDir: string; attestationKeyFile: string },
+  cleanup: Cleanup,
+): Promise<Omit<LocalStack, "stop">> {
+  const { dir, dataDir, attestationKeyFile } = paths;
+  const { log } = options;
+  const settings = loadSettings(process.env);
+  const engine = chooseEngine(options.dynamodb, log);
+  const queues = await startWebhookQueues({ ...options, dataDir, cleanup });
+  const { s3, dynamo } = await startEmulators(
+    options,
+    engine,
+    dataDir,
+    cleanup,
+    queues.environment,
+  );
+  const routes = await loadRoutes();
+  const webhooks = await queues.attach();
+  const subscriber = (await importHandler(SUBSCRIBER.handler)) as Subscriber;
+  const keyFile = join(dir, "signing-key.json");
+  const authority = await loadAuthority(keyFile, settings.tenantClaim, { log });
+  const deadLetterFile = join(dataDir, "dead-letters.jsonl");
+  const bridge = await startBridge(options, { s3, subscriber, dataDir, deadLetterFile }, cleanup);
+  const api = await startApi({ port: options.port, routes, authority, cors: options.apiCors, log });
+  cleanup.push(() => api.stop());
+  const consoleUrl = await serveConsole(options, api.url, authority, cleanup, () => state);
+  const runJob = await startJobs({ intervalMs: options.jobIntervalMs, log, cleanup });
+  const admin = await startAdminServer(() => redriveDeadLetters(deadLetterFile, bridge), log);
+  cleanup.push(() => admin.stop());
+
+  const parts = {
+    ...{ api, s3, dynamo, authority, keyFile, dataDir, deadLetterFile, admin },
+    ...{ attestationKeyFile, consoleUrl },
+  };
+  const state = await stackState(options, parts);
+  await publishState(dir, state, cleanup);
+  const { done: reconciled } = await reconcileAtStart(bridge, log, cleanup);
+  const token = (request: TokenRequest) => authority.issue(request);
+  return { state, authority, bridge, dynamo, webhooks, reconciled, token, runJob };
 }
 
 /** The web console on a server of its own (stopped with the stack); resolves with its URL. */
@@ -252,56 +261,6 @@ async function startBridge(
   return bridge;
 }
 
-/** What `local.json` says of a running stack: where each part listens, and how to reach it. */
-async function stackState(
-  options: LocalStackOptions,
-  parts: {
-    api: { url: string };
-    consoleUrl: string;
-    s3: S3Emulator;
-    dynamo: DynamoEmulator;
-    authority: LocalAuthority;
-    keyFile: string;
-    attestationKeyFile: string;
-    dataDir: string;
-    deadLetterFile: string;
-    admin: LocalState["admin"];
-  },
-): Promise<LocalState> {
-  const { api, s3, dynamo, authority } = parts;
-  return {
-    apiUrl: api.url,
-    consoleUrl: parts.consoleUrl,
-    endpoints: { api: api.url, s3: s3.endpoint, dynamodb: dynamo.endpoint },
-    region: options.region,
-    bucket: LOCAL_BUCKET,
-    table: LOCAL_TABLE,
-    s3: { endpoint: s3.endpoint },
-    dynamodb: { endpoint: dynamo.endpoint, engine: dynamo.engine },
-    credentials: {
-      accessKeyId: S3_CREDENTIALS.accessKeyId,
-      secretAccessKey: S3_CREDENTIALS.secretAccessKey,
-    },
-    auth: {
-      issuer: authority.issuer,
-      audience: authority.audience,
-      tenantClaim: authority.tenantClaim,
-      keyFile: parts.keyFile,
-      algorithm: LOCAL_ALGORITHM,
-      kid: authority.kid,
-      jwksFile: authority.jwksFile,
-    },
-    attestation: { keyFile: parts.attestationKeyFile },
-    deadLetterFile: parts.deadLetterFile,
-    admin: { url: parts.admin.url, token: parts.admin.token },
-    dataDir: parts.dataDir,
-    memory: options.memory,
-    pid: process.pid,
-    startedAt: new Date().toISOString(),
-    devToken: await authority.issue({ tenant: "dev", sub: "developer", expiresIn: 12 * 3600 }),
-  };
-}
-
 /** Where the emulators keep their data: under `dir`, or a temporary folder with `memory`. */
 async function dataFolder(dir: string, memory: boolean): Promise<string> {
   const dataDir = memory ? await mkdtemp(join(tmpdir(), "filegate-")) : join(dir, "data");
@@ -315,16 +274,6 @@ async function startAdminServer(redrive: () => Promise<unknown>, log: (line: str
   const token = randomBytes(24).toString("base64url");
   const server = await startAdmin({ token, actions: { redrive }, log });
   return { url: server.url, token, stop: () => server.stop() };
-}
-
-/** Writes `local.json`, removed again at stop if it is still this process's. */
-async function publishState(dir: string, state: LocalState, cleanup: Cleanup): Promise<void> {
-  await writeState(dir, state);
-  cleanup.unshift(async () => {
-    // Leave no stale local.json behind: it would point tools at a stack that is gone.
-    const current = await readState(dir);
-    if (current?.pid === process.pid) await unlink(join(dir, "local.json")).catch(() => {});
-  });
 }
 
 /**

@@ -20,24 +20,7 @@ export function addWebhookCommands(cli: Command, withClient: WithClient): void {
     .argument("<url>", "https URL (the local stack also takes http://127.0.0.1 and localhost)")
     .option("--events <event...>", "only these events (default: all)")
     .option("--description <text>")
-    .action(
-      withClient(async (ctx, url: string, options: { events?: string[]; description?: string }) => {
-        const endpoint = await ctx.client.webhooks.create({
-          url,
-          ...(options.events ? { events: options.events as WebhookEventType[] } : {}),
-          ...(options.description ? { description: options.description } : {}),
-        });
-        if (ctx.json) printJson(endpoint);
-        else
-          printColumns([
-            ["id", endpoint.id],
-            ["url", endpoint.url],
-            ["events", endpoint.events.join(", ")],
-            ["secret", endpoint.secret],
-          ]);
-        return 0;
-      }),
-    );
+    .action(withClient((ctx, url: string, options: AddOptions) => add(ctx, url, options)));
   webhooks
     .command("rm")
     .description("remove an endpoint")
@@ -68,6 +51,28 @@ export function addWebhookCommands(cli: Command, withClient: WithClient): void {
         return 0;
       }),
     );
+}
+
+interface AddOptions {
+  events?: string[];
+  description?: string;
+}
+
+async function add(ctx: Context, url: string, options: AddOptions): Promise<number> {
+  const endpoint = await ctx.client.webhooks.create({
+    url,
+    ...(options.events ? { events: options.events as WebhookEventType[] } : {}),
+    ...(options.description ? { description: options.description } : {}),
+  });
+  if (ctx.json) printJson(endpoint);
+  else
+    printColumns([
+      ["id", endpoint.id],
+      ["url", endpoint.url],
+      ["events", endpoint.events.join(", ")],
+      ["secret", endpoint.secret],
+    ]);
+  return 0;
 }
 
 async function list(ctx: Context): Promise<number> {

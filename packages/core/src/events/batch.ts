@@ -1,4 +1,5 @@
 import { Errors } from "../errors";
+import { admitBatch } from "./admission";
 import { backoff } from "./commit";
 import {
   type BatchEntry,
@@ -80,6 +81,10 @@ export async function ingestBatch(
       }
     }),
   );
+  for (const [event, error] of await admitBatch(events, deps.accounts)) {
+    entries[event.at] = { error };
+    events.splice(events.indexOf(event), 1);
+  }
   const seen = await prefetch;
   for (const [n, round] of rounds(events).entries()) {
     try {

@@ -1,4 +1,4 @@
-import type { Amount, TenantAccounts } from "../accounts";
+import type { TenantAccounts } from "../accounts";
 import type { AuditJournal } from "../audit";
 import {
   type Attribution,
@@ -12,11 +12,11 @@ import { type DescribeObject, unquote } from "../storage";
 import { auditKey, type FileItem, normalizeSequencer } from "../table";
 import { type FileKey, parseObjectKey, type TenantId } from "../tenancy";
 import type { Arrival, UploadIntents, Verdict } from "../uploads";
-import { admitArrival, NOTHING } from "./admission";
+import { admissionOf } from "./admission";
 import type { EventCommitter } from "./commit";
 import { attribute, supersededVerdict } from "./evidence";
 import { decodeEventKey, type S3EventRecord } from "./notification";
-import { journalOf, type PlannedEvent, type PreparedEvent } from "./plan";
+import { type Admission, journalOf, type PlannedEvent, type PreparedEvent } from "./plan";
 
 export interface IngestDeps {
   /** The table side: one read and one write per round of events. */
@@ -129,7 +129,7 @@ export async function prepare(
   const created =
     action === "write"
       ? await describeAndVerify(record, place.objectKey, { tenant, key, size }, deps)
-      : { verdict: undefined, etag: "", contentType: DEFAULT_CONTENT_TYPE, admitted: NOTHING };
+      : { verdict: undefined, etag: "", contentType: DEFAULT_CONTENT_TYPE, admission: undefined };
   const evidence = await attribute(record, { tenant, key, action, eventTime, size }, created, deps);
   const verdict = created.verdict && supersededVerdict(created.verdict, evidence);
   const { grant, attribution, candidates } = evidence;
@@ -142,7 +142,7 @@ export async function prepare(
     ...(verdict?.reason ? { reason: verdict.reason } : {}),
     grant,
     attribution,
-    admitted: created.admitted,
+    ...(created.admission ? { admission: created.admission } : {}),
     record: journalRecord(record, id, located, {
       grant,
       attribution,
@@ -200,15 +200,15 @@ function locateEvent(
 
 /**
  * A created object: verified against what HeadObject says of that very object (one replaced
- * or removed since cannot be, and is quarantined), then admitted against the tenant's quotas
- * ({@link admitArrival}).
+ * or removed since cannot be, and is quarantined), and what it must be admitted for against
+ * the tenant's quotas ({@link admissionOf}; the batch admits them together).
  */
 async function describeAndVerify(
   record: S3EventRecord,
   objectKey: string,
   at: { tenant: TenantId; key: FileKey; size: number },
   deps: Pick<IngestDeps, "describeObject" | "verify" | "accounts">,
-): Promise<{ verdict: Verdict; etag: string; contentType: string; admitted: Amount }> {
+): Promise<{ verdict: Verdict; etag: string; contentType: string; admission?: Admission }> {
   let etag = unquote(record.s3.object.eTag ?? "");
   const current = await deps.describeObject(objectKey);
   // Only what HeadObject says of the very object of this event can be verified.
@@ -229,8 +229,8 @@ async function describeAndVerify(
           replaced: true,
           currentGrant: current?.metadata[GRANT_METADATA],
         };
-  const { verdict, admitted } = await admitArrival(deps.accounts, at.tenant, at.size, verified);
-  return { verdict, etag, contentType, admitted };
+  const admission = admissionOf(at.size, verified);
+  return { verdict: verified, etag, contentType, ...(admission ? { admission } : {}) };
 }
 
 /**

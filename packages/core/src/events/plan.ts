@@ -1,10 +1,16 @@
-import type { Amount } from "../accounts";
+import type { Amount, TenantLimits } from "../accounts";
 import type { Attribution, AuditRecord, EventRecordInput, FileChange } from "../audit";
 import { type ApplyOutcome, transition, usageChange } from "../files";
 import type { FileItem, FileState } from "../table";
 import type { FileKey, TenantId } from "../tenancy";
 import type { Verdict } from "../uploads";
 import { type JournalKey, type Seen, stateId } from "./seen";
+
+/** What a verified plain PUT must be admitted for: its growth, against its tenant's limits. */
+export interface Admission {
+  amount: Amount;
+  limits: TenantLimits;
+}
 
 /** One S3 event, located, described and verified: everything but the table's say. */
 export interface PreparedEvent {
@@ -27,7 +33,9 @@ export interface PreparedEvent {
   /** The grant the event is attributed to: its attestation (writes) or the journal (deletes). */
   grant?: Pick<AuditRecord, "id" | "actor"> | undefined;
   attribution: Attribution;
-  /** Usage a plain PUT's quota admission already added (`admitArrival`): taken off its change. */
+  /** A verified plain PUT of a tenant with quotas: what it must be admitted for (`admitBatch`). */
+  admission?: Admission;
+  /** Usage its quota admission already added (`admitBatch`): taken off its change. */
   admitted?: Amount;
   /** The event's journal record, but for `stale`, which only the table can tell. */
   record: Omit<EventRecordInput, "stale">;

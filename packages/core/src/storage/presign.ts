@@ -1,7 +1,6 @@
-import { S3RequestPresigner } from "@aws-sdk/s3-request-presigner";
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from "@smithy/types";
 import { MAX_EXPIRES_SECONDS } from "./limits";
-import { Sha256 } from "./sha256";
+import { createQuerySigner, rfc3986 } from "./sigv4";
 
 export { MAX_EXPIRES_SECONDS };
 
@@ -49,9 +48,9 @@ export interface Presigner {
 }
 
 /**
- * A presigner that needs no S3 client: it builds the HTTP request itself and signs it with
- * the SDK's `S3RequestPresigner`, so no client middleware (and no checksum of an empty body)
- * ever gets into the URL.
+ * A presigner that needs no S3 client: SigV4 query signing on `node:crypto` (`./sigv4`), which
+ * produces byte for byte the URL the SDK's `S3RequestPresigner` would, at a fraction of its
+ * cost, and never puts client middleware (or a checksum of an empty body) into the URL.
  *
  * @example
  * const presigner = createPresigner({ bucket, region, credentials, expiresIn: 300 });
@@ -59,41 +58,28 @@ export interface Presigner {
  */
 export function createPresigner(config: PresignerConfig): Presigner {
   mustBeValidExpiry(config.expiresIn);
-  const signer = new S3RequestPresigner({
-    credentials: config.credentials,
-    region: config.region,
-    sha256: Sha256,
-  });
+  const sign = createQuerySigner({ region: config.region });
+  const { credentials } = config;
   const now = config.now ?? (() => new Date());
   const base = baseRequest(config);
 
   return {
-    async presign({ method, objectKey, headers = {}, query = {}, expiresIn }) {
+    async presign({ method, objectKey, headers, query, expiresIn }) {
       const lifetime = expiresIn ?? config.expiresIn;
       mustBeValidExpiry(lifetime);
       const signingDate = now();
-      const signedHeaders = new Set(Object.keys(headers).map((name) => name.toLowerCase()));
-      const signed = await signer.presign(
-        {
-          method,
-          protocol: base.protocol,
-          hostname: base.hostname,
-          ...(base.port === undefined ? {} : { port: base.port }),
-          path: `${base.pathPrefix}/${encodeKeyPath(objectKey)}`,
-          // The signer copies the request before it adds its parameters.
-          query,
-          headers: { ...headers, host: base.host },
-        },
-        {
-          expiresIn: lifetime,
-          signingDate,
-          signableHeaders: signedHeaders,
-          // Headers the client sends must stay headers, not move into the query string.
-          unhoistableHeaders: signedHeaders,
-        },
-      );
+      const path = `${base.pathPrefix}/${encodeKeyPath(objectKey)}`;
+      const signed = sign(typeof credentials === "function" ? await credentials() : credentials, {
+        method,
+        host: base.host,
+        path,
+        headers,
+        query,
+        expiresIn: lifetime,
+        signingDate,
+      });
       return {
-        url: `${base.origin}${signed.path}?${formatQuery(signed.query ?? {})}`,
+        url: `${base.origin}${path}?${signed}`,
         method,
         headers: { ...headers },
         expiresAt: new Date(signingDate.getTime() + lifetime * 1000).toISOString(),
@@ -113,51 +99,21 @@ function mustBeValidExpiry(seconds: number): void {
 function baseRequest(config: PresignerConfig) {
   if (config.endpoint) {
     const url = new URL(config.endpoint);
-    const port = url.port === "" ? undefined : Number(url.port);
     return {
-      protocol: url.protocol,
-      hostname: url.hostname,
-      port,
       host: url.host,
       origin: url.origin,
-      pathPrefix: `${url.pathname.replace(/\/$/, "")}/${encodeSegment(config.bucket)}`,
+      pathPrefix: `${url.pathname.replace(/\/$/, "")}/${rfc3986(config.bucket)}`,
     };
   }
   const hostname = `${config.bucket}.s3.${config.region}.amazonaws.com`;
   return {
-    protocol: "https:",
-    hostname,
-    port: undefined,
     host: hostname,
     origin: `https://${hostname}`,
     pathPrefix: "",
   };
 }
 
-const UNRESERVED = /^[A-Za-z0-9\-_.~]*$/;
-
-/** RFC 3986 encoding, as SigV4 wants it: everything but `A-Z a-z 0-9 - _ . ~`. */
-function encodeSegment(value: string): string {
-  // Most names and values need no escape at all (the signature, the date, the algorithm).
-  if (UNRESERVED.test(value)) return value;
-  return encodeURIComponent(value).replace(
-    /[!'()*]/g,
-    (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`,
-  );
-}
-
 /** An S3 object key as a URL path: each segment encoded, the slashes kept. */
 export function encodeKeyPath(objectKey: string): string {
-  return objectKey.split("/").map(encodeSegment).join("/");
-}
-
-function formatQuery(query: Record<string, string | string[] | null>): string {
-  const parts: string[] = [];
-  for (const [name, value] of Object.entries(query)) {
-    if (value === null) continue;
-    for (const item of Array.isArray(value) ? value : [value]) {
-      parts.push(`${encodeSegment(name)}=${encodeSegment(item)}`);
-    }
-  }
-  return parts.join("&");
+  return objectKey.split("/").map(rfc3986).join("/");
 }

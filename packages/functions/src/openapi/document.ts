@@ -6,8 +6,9 @@
 import { ERROR_STATUS } from "@filegate/core/errors";
 import * as z from "zod/mini";
 import { ROUTES } from "../routes";
-import { type Answer, OPERATIONS, type Operation, REQUEST_SCHEMAS } from "./operations";
-import { NAMED_SCHEMAS } from "./schemas";
+import type { Answer, Operation } from "./operation";
+import { OPERATIONS } from "./operations";
+import { NAMED_SCHEMAS, REQUEST_SCHEMAS } from "./schemas";
 
 type Json = Record<string, unknown>;
 

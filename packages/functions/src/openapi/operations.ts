@@ -5,54 +5,10 @@
  * Request and response schemas are the zod schemas the handlers use (`./schemas.ts` for answers).
  */
 
-import { LimitsUpdateSchema } from "@filegate/core/accounts";
 import { AuditParamsSchema } from "@filegate/core/audit";
-import { CompleteRequestSchema, IntentRequestSchema } from "@filegate/core/uploads";
 import * as z from "zod/mini";
-import type { NAMED_SCHEMAS } from "./schemas";
-import { WEBHOOK_OPERATIONS, WEBHOOK_REQUESTS } from "./webhooks";
-
-/** Request bodies and parameter sets, as the handlers parse them. */
-export const REQUEST_SCHEMAS = {
-  IntentRequest: IntentRequestSchema,
-  CompleteRequest: CompleteRequestSchema,
-  LimitsUpdate: LimitsUpdateSchema,
-  ...WEBHOOK_REQUESTS,
-} as const;
-
-export type SchemaName = keyof typeof NAMED_SCHEMAS | keyof typeof REQUEST_SCHEMAS;
-
-export interface Parameter {
-  name: string;
-  in: "query" | "header";
-  description: string;
-  required?: boolean;
-  schema?: z.ZodMiniType;
-}
-
-export interface Answer {
-  description: string;
-  /** The JSON body's schema; none for an empty body. */
-  schema?: SchemaName;
-  /** Response headers the answer always carries, with what they say. */
-  headers?: Record<string, string>;
-}
-
-export interface Operation {
-  operationId: string;
-  summary: string;
-  description?: string;
-  tags: string[];
-  /** Callable without a token (the route's `auth: "none"`). */
-  public?: boolean;
-  /** Descriptions of the path's parameters (each a string, required). */
-  path?: Record<string, string>;
-  parameters?: Parameter[];
-  body?: SchemaName;
-  responses: Record<number, Answer>;
-  /** Statuses answered with the error body (`ErrorBody`), besides those every route has. */
-  errors: number[];
-}
+import type { Answer, Operation, Parameter } from "./operation";
+import { WEBHOOK_OPERATIONS } from "./webhooks";
 
 const wait: Parameter = {
   name: "wait",

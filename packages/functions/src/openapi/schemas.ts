@@ -3,10 +3,13 @@
  * its handler returns (`tests/openapi-types.test.ts` holds them to the core types), and the
  * end-to-end tests check every answer they receive against the document built from them.
  */
+
+import { LimitsUpdateSchema } from "@filegate/core/accounts";
 import { AUDIT_ACTIONS, type AuditAction } from "@filegate/core/audit";
 import { ERROR_STATUS, type ErrorCode } from "@filegate/core/errors";
+import { CompleteRequestSchema, IntentRequestSchema } from "@filegate/core/uploads";
 import * as z from "zod/mini";
-import { WEBHOOK_SCHEMAS } from "./webhooks";
+import { WEBHOOK_REQUESTS, WEBHOOK_SCHEMAS } from "./webhook-schemas";
 
 const dateTime = () => z.string().check(z.iso.datetime({ offset: true }));
 const count = () => z.int().check(z.minimum(0));
@@ -172,4 +175,12 @@ export const NAMED_SCHEMAS = {
   ErrorBody: ErrorBodySchema,
   GatewayError: GatewayErrorSchema,
   ...WEBHOOK_SCHEMAS,
+} as const;
+
+/** Request bodies and parameter sets, as the handlers parse them. */
+export const REQUEST_SCHEMAS = {
+  IntentRequest: IntentRequestSchema,
+  CompleteRequest: CompleteRequestSchema,
+  LimitsUpdate: LimitsUpdateSchema,
+  ...WEBHOOK_REQUESTS,
 } as const;

@@ -1,58 +1,6 @@
-/**
- * The OpenAPI side of the webhook routes: their answers' schemas and one operation per route,
- * spread into `NAMED_SCHEMAS`, `REQUEST_SCHEMAS` and `OPERATIONS`.
- */
-import {
-  WEBHOOK_EVENTS,
-  WebhookCreateSchema,
-  WebhookReplaySchema,
-  WebhookUpdateSchema,
-} from "@filegate/core/webhooks";
+/** One OpenAPI operation per webhook route, spread into `OPERATIONS`. */
 import * as z from "zod/mini";
-import type { Operation } from "./operations";
-
-const dateTime = () => z.iso.datetime({ offset: true });
-const events = z.array(z.enum(WEBHOOK_EVENTS));
-
-const WebhookEndpointSchema = z.object({
-  id: z.string(),
-  url: z.string(),
-  events,
-  description: z.optional(z.string()),
-  enabled: z.boolean(),
-  createdAt: dateTime(),
-  updatedAt: dateTime(),
-});
-
-/** Answers of the webhook routes. */
-export const WEBHOOK_SCHEMAS = {
-  WebhookEndpoint: WebhookEndpointSchema,
-  WebhookEndpointWithSecret: z.object({ ...WebhookEndpointSchema.shape, secret: z.string() }),
-  WebhookEndpointList: z.object({ items: z.array(WebhookEndpointSchema) }),
-  WebhookDeliveries: z.object({
-    items: z.array(
-      z.object({
-        messageId: z.string(),
-        eventType: z.enum(WEBHOOK_EVENTS),
-        attempt: z.int().check(z.minimum(1)),
-        time: dateTime(),
-        status: z.enum(["delivered", "failed", "refused", "dead-lettered", "skipped"]),
-        responseCode: z.optional(z.int()),
-        latencyMs: z.number(),
-        error: z.optional(z.string()),
-        nextAttemptAt: z.optional(dateTime()),
-      }),
-    ),
-  }),
-  WebhookReplayAnswer: z.object({ queued: z.int(), from: dateTime(), to: dateTime() }),
-} as const;
-
-/** Request bodies of the webhook routes, as the handlers parse them. */
-export const WEBHOOK_REQUESTS = {
-  WebhookCreate: WebhookCreateSchema,
-  WebhookUpdate: WebhookUpdateSchema,
-  WebhookReplay: WebhookReplaySchema,
-} as const;
+import type { Operation } from "./operation";
 
 const ID = { id: "The endpoint's id (`wh_` and 24 hex digits); another tenant's is 404" };
 const tags = ["webhooks"];
