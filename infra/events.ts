@@ -1,4 +1,4 @@
-import { SUBSCRIBER } from "../packages/functions/src/routes";
+import { SUBSCRIBER } from "../packages/functions/src/workers";
 import { environmentWith } from "./config";
 import { links, permissionsFor } from "./links";
 import { bucket } from "./storage";

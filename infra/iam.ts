@@ -3,7 +3,7 @@
  *
  * - a link hands a function the resource's name only: SST's own links grant `s3:*` on the
  *   bucket and `dynamodb:*` on the table; here each function's role instead gets exactly the
- *   actions its entry in the route table declares (`access`, turned into statements by
+ *   actions its declaration (`ROUTES`, `workers.ts`) lists (`access`, turned into statements by
  *   `permissionsFor` in infra/links.ts);
  * - a function's role trusts Lambda alone, except under `sst dev`.
  */

@@ -1,4 +1,4 @@
-import { JOBS } from "../packages/functions/src/routes";
+import { JOBS } from "../packages/functions/src/workers";
 import { environmentWith } from "./config";
 import { links, permissionsFor } from "./links";
 

@@ -1,9 +1,9 @@
 import { TENANT_ROOT } from "../packages/core/src/tenancy/tenants";
-import { type Access, iamActions, type LinkName } from "../packages/functions/src/routes";
+import { type Access, iamActions, type LinkName } from "../packages/functions/src/access";
 import { bucket, table } from "./storage";
 import { webhookDeadLetters, webhookQueue } from "./webhook-queues";
 
-/** The resources functions may be linked to, by the names the route table uses. */
+/** The resources functions may be linked to, by the names the function declarations use. */
 export const links: Record<LinkName, sst.aws.Bucket | sst.aws.Dynamo | sst.aws.Queue> = {
   FileBucket: bucket,
   FileIndex: table,
@@ -12,7 +12,7 @@ export const links: Record<LinkName, sst.aws.Bucket | sst.aws.Dynamo | sst.aws.Q
 };
 
 /**
- * The IAM statements of a function's role: exactly the actions its route table entry declares
+ * The IAM statements of a function's role: exactly the actions its declaration (`ROUTES`, `workers.ts`) lists
  * (`access`), each on the narrowest resource it applies to — the table, one index of it, the
  * bucket, or the tenants' objects (`tenants/*`, the only keys Filegate signs or reads).
  * Links grant nothing (infra/iam.ts).

@@ -25,7 +25,7 @@ export const webhookDeadLetters = new sst.aws.Queue("WebhookDeadLetters", {
 
 /** Receives of one message before SQS itself dead-letters it (the function failed to handle it). */
 export const WEBHOOK_MAX_RECEIVE_COUNT = 5;
-/** The delivery function's timeout (route table), times six as AWS advises for Lambda queues. */
+/** The delivery function's timeout (`WEBHOOK_DELIVERY`), times six as AWS advises for Lambda queues. */
 export const WEBHOOK_VISIBILITY_SECONDS = 6 * 120;
 
 /** Events waiting for delivery, and failed deliveries waiting for their retry (message delay). */

@@ -1,4 +1,4 @@
-import { WEBHOOK_DELIVERY } from "../packages/functions/src/routes";
+import { WEBHOOK_DELIVERY } from "../packages/functions/src/workers";
 import { environmentWith } from "./config";
 import { links, permissionsFor } from "./links";
 import { WEBHOOK_ENVIRONMENT, webhookQueue } from "./webhook-queues";

@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import type { WebhookMessage } from "@filegate/core/webhooks";
 import { WebhookOutbox } from "@filegate/core/webhooks";
-import { JOBS, WEBHOOK_DELIVERY } from "@filegate/functions/routes";
+import { JOBS, WEBHOOK_DELIVERY } from "@filegate/functions/workers";
 import { lambdaContext } from "@filegate/local";
 import type { Context } from "aws-lambda";
 import { expect } from "vitest";

@@ -6,13 +6,9 @@ import { FileIndex } from "@filegate/core/files";
 import type { Presigner } from "@filegate/core/storage";
 import { fileStateKey, pendingKeys, uploadKey } from "@filegate/core/table";
 import type { FileKey, TenantId } from "@filegate/core/tenancy";
-import {
-  type Access,
-  JOBS,
-  ROUTES,
-  SUBSCRIBER,
-  WEBHOOK_DELIVERY,
-} from "@filegate/functions/routes";
+import type { Access } from "@filegate/functions/access";
+import { ROUTES } from "@filegate/functions/routes";
+import { JOBS, SUBSCRIBER, WEBHOOK_DELIVERY } from "@filegate/functions/workers";
 import { type LocalStack, lambdaContext } from "@filegate/local";
 import type { Context } from "aws-lambda";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";

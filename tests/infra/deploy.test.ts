@@ -3,7 +3,8 @@ import { join } from "node:path";
 import { TABLE } from "@filegate/core/table";
 import { scheduleSpan } from "@filegate/core/webhooks";
 import { API_CORS, BUCKET_CORS } from "@filegate/functions/edge";
-import { JOBS, ROUTES, SUBSCRIBER, WEBHOOK_DELIVERY } from "@filegate/functions/routes";
+import { ROUTES } from "@filegate/functions/routes";
+import { JOBS, SUBSCRIBER, WEBHOOK_DELIVERY } from "@filegate/functions/workers";
 import { DEFAULT_OPTIONS } from "@filegate/local";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { renderSstEnv } from "../../scripts/sst/sst-env";
@@ -28,7 +29,7 @@ const table = () => app.one("aws:dynamodb/table:Table");
 
 const ROUTE_CASES = ROUTES.map((route) => [`${route.method} ${route.path}`, route] as const);
 
-/** Every function of the app, as the route table declares it. */
+/** Every function of the app, as `ROUTES` and `workers.ts` declare it. */
 const FUNCTIONS = [
   ...ROUTES.map((route) => ({
     name: `${route.method} ${route.path}`,

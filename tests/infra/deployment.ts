@@ -6,14 +6,9 @@
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import {
-  type Access,
-  iamActions,
-  JOBS,
-  ROUTES,
-  SUBSCRIBER,
-  WEBHOOK_DELIVERY,
-} from "@filegate/functions/routes";
+import { type Access, iamActions } from "@filegate/functions/access";
+import { ROUTES } from "@filegate/functions/routes";
+import { JOBS, SUBSCRIBER, WEBHOOK_DELIVERY } from "@filegate/functions/workers";
 import type { HandlerTarget, MockRun, RecordedResource } from "../../scripts/sst/mock/types";
 import { run } from "../helpers/stack";
 

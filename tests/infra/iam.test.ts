@@ -1,11 +1,7 @@
 import { TABLE } from "@filegate/core/table";
-import {
-  type Access,
-  JOBS,
-  ROUTES,
-  SUBSCRIBER,
-  WEBHOOK_DELIVERY,
-} from "@filegate/functions/routes";
+import type { Access } from "@filegate/functions/access";
+import { ROUTES } from "@filegate/functions/routes";
+import { JOBS, SUBSCRIBER, WEBHOOK_DELIVERY } from "@filegate/functions/workers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ACCOUNT } from "../../scripts/sst/mock/aws";
 import {

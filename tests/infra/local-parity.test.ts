@@ -1,4 +1,5 @@
-import { JOBS, ROUTES } from "@filegate/functions/routes";
+import { ROUTES } from "@filegate/functions/routes";
+import { JOBS } from "@filegate/functions/workers";
 import { reconcilerEvent, SCHEDULED_EVENT } from "@filegate/local";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEFAULT_ROUTE_TIMEOUT_SECONDS } from "../../packages/local/src/api";

@@ -1,5 +1,6 @@
 import { SETTINGS, secretOf } from "@filegate/core/config";
-import { JOBS, ROUTES, SUBSCRIBER } from "@filegate/functions/routes";
+import { ROUTES } from "@filegate/functions/routes";
+import { JOBS, SUBSCRIBER } from "@filegate/functions/workers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ACCOUNT } from "../../scripts/sst/mock/aws";
 import {

@@ -1,10 +1,10 @@
-import { JOBS, type JobDefinition } from "@filegate/functions/routes";
+import { JOBS, type JobDefinition } from "@filegate/functions/workers";
 import type { Context } from "aws-lambda";
 import { importHandler } from "./handlers";
 import { lambdaContext } from "./lambda";
 import { SCHEDULED_EVENT } from "./reconcile";
 
-/** The name of a scheduled job of the route table. */
+/** The name of a scheduled job (`JOBS`, in the functions' `workers.ts`). */
 export type JobName = keyof typeof JOBS;
 
 type JobHandler = (event: unknown, context: Context) => Promise<unknown>;

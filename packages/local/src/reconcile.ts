@@ -1,6 +1,6 @@
 import { join } from "node:path";
 import type { ReconcileSummary } from "@filegate/core/reconcile";
-import { JOBS } from "@filegate/functions/routes";
+import { JOBS } from "@filegate/functions/workers";
 import type { Context } from "aws-lambda";
 import { ATTESTATION_KEY_FILE, readOrCreate } from "./attestation";
 import type { EventBridge } from "./bridge";

@@ -1,6 +1,6 @@
 import { appendFile } from "node:fs/promises";
 import { join } from "node:path";
-import { WEBHOOK_DELIVERY } from "@filegate/functions/routes";
+import { WEBHOOK_DELIVERY } from "@filegate/functions/workers";
 import type { Context, SQSBatchResponse, SQSEvent } from "aws-lambda";
 import { EventBridge } from "./bridge";
 import { importHandler } from "./handlers";

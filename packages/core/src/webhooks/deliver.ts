@@ -1,5 +1,6 @@
 import type { DeliveryAttempt, DeliveryAttempts } from "./attempts";
-import { type StoredEndpoint, signingSecrets, type WebhookEndpoints } from "./endpoints";
+import type { StoredEndpoint } from "./endpoint-lookup";
+import { signingSecrets, type WebhookEndpoints } from "./endpoints";
 import { payloadOf } from "./events";
 import type { WebhookMessage, WebhookQueue } from "./messages";
 import { MAX_QUEUE_DELAY_SECONDS, nextRetryDelay, type RetrySchedule } from "./schedule";

@@ -1,7 +1,27 @@
 import { QueryCommand } from "@aws-sdk/lib-dynamodb";
 import { aws } from "../errors";
 import { TableRepository, webhooksPartition } from "../table";
-import type { StoredEndpoint } from "./endpoints";
+import type { WebhookEventType } from "./events";
+
+/** An endpoint as the API shows it (never with its secret, but when it is made or rotated). */
+export interface WebhookEndpoint {
+  id: string;
+  url: string;
+  events: WebhookEventType[];
+  description?: string;
+  enabled: boolean;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** An endpoint with what signing needs. */
+export interface StoredEndpoint extends WebhookEndpoint {
+  tenant: string;
+  secret: string;
+  /** The secret before the last rotation, and until when it still signs. */
+  previousSecret?: string;
+  previousUntil?: string;
+}
 
 /**
  * The read every S3 event needs of webhooks: a tenant's endpoints. Apart from the writes

@@ -2,7 +2,12 @@ import { randomBytes } from "node:crypto";
 import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { aws, Errors, isConditionFailed } from "../errors";
 import { ItemType, webhookKey } from "../table";
-import { toEndpoint, WebhookEndpointLookup } from "./endpoint-lookup";
+import {
+  type StoredEndpoint,
+  toEndpoint,
+  type WebhookEndpoint,
+  WebhookEndpointLookup,
+} from "./endpoint-lookup";
 import type { WebhookEventType } from "./events";
 import { newWebhookSecret } from "./secrets";
 
@@ -10,26 +15,6 @@ import { newWebhookSecret } from "./secrets";
 export const MAX_ENDPOINTS_PER_TENANT = 20;
 /** After a rotation, deliveries are signed with the old secret too for this long. */
 export const ROTATION_OVERLAP_SECONDS = 24 * 60 * 60;
-
-/** An endpoint as the API shows it (never with its secret, but when it is made or rotated). */
-export interface WebhookEndpoint {
-  id: string;
-  url: string;
-  events: WebhookEventType[];
-  description?: string;
-  enabled: boolean;
-  createdAt: string;
-  updatedAt: string;
-}
-
-/** An endpoint with what signing needs. */
-export interface StoredEndpoint extends WebhookEndpoint {
-  tenant: string;
-  secret: string;
-  /** The secret before the last rotation, and until when it still signs. */
-  previousSecret?: string;
-  previousUntil?: string;
-}
 
 export interface EndpointChanges {
   url?: string;

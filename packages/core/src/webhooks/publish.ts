@@ -1,5 +1,5 @@
 import type { EventRecordInput } from "../audit";
-import type { StoredEndpoint } from "./endpoints";
+import type { StoredEndpoint } from "./endpoint-lookup";
 import { eventsOfChange, expiredUploadEvent, type WebhookEvent } from "./events";
 import { messagesFor, type WebhookQueue } from "./messages";
 import type { WebhookOutbox } from "./outbox";

@@ -1,5 +1,5 @@
 import type { AuditReader } from "../audit";
-import type { StoredEndpoint } from "./endpoints";
+import type { StoredEndpoint } from "./endpoint-lookup";
 import { eventsOfChange } from "./events";
 import { messagesFor, type WebhookQueue } from "./messages";
 import { sourceOfRecord } from "./sources";
