@@ -1,6 +1,8 @@
+import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { describe, expect, it } from "vitest";
 import { newKeyringEntry, parseKeyring } from "../attest";
 import { ALL_LOG_SHARDS, auditIndexKeys, shardHash, TENANT_LOG_SHARDS } from "../table";
+import { AuditJournal, RECORDED_CANDIDATES } from "./journal";
 import { decodeAuditCursor, encodeAuditCursor, parseAuditQuery } from "./query";
 import { actionOfEvent, eventRecordId, newGrantId, timeOfGrantId } from "./records";
 
@@ -142,5 +144,27 @@ describe("audit cursors", () => {
     expect(parseAuditQuery({ to: "9999-12-31T23:59:59Z" }, caller).to).toBe(
       "9999-12-31T23:59:59.000Z",
     );
+  });
+});
+
+describe("an ambiguous event's record", () => {
+  it("lists the newest candidates only, so that a hot file's records stay one write unit", () => {
+    const client = {} as DynamoDBDocumentClient;
+    const journal = new AuditJournal({ client, tableName: "t", retentionSeconds: 3600 });
+    const candidates = Array.from({ length: 20 }, (_, i) => newGrantId(new Date(20 - i)));
+    const item = journal.eventItem({
+      id: eventRecordId("b", "tenants/acme/x", "0A", "ObjectRemoved:Delete"),
+      tenant: "acme",
+      key: "x",
+      action: "delete",
+      event: "ObjectRemoved:Delete",
+      eventTime: "2026-11-25T10:11:12.345Z",
+      sequencer: "0A",
+      stale: false,
+      attribution: "ambiguous",
+      candidates,
+    });
+    expect(item.candidates).toEqual(candidates.slice(0, RECORDED_CANDIDATES));
+    expect(RECORDED_CANDIDATES).toBeLessThan(candidates.length);
   });
 });

@@ -36,6 +36,12 @@ export interface EventRecordInput {
 const CLOCK_SLACK_MS = 5_000;
 /** Rounds of reads when filters thin the results out. */
 export const MAX_READ_ROUNDS = 4;
+/**
+ * How many candidates an ambiguous event's record lists (the newest): enough to show an
+ * auditor whose URLs could have been used, few enough that the record stays under 1 KB, one
+ * write unit, on a file deleted many times a second (the grants partition keeps them all).
+ */
+export const RECORDED_CANDIDATES = 5;
 
 /**
  * The audit journal: one record per grant the API issues and per S3 event applied to the
@@ -65,7 +71,9 @@ export class AuditJournal extends GrantRecorder {
       stale: event.stale,
       attribution: event.attribution,
       ...(event.grant ? { grantId: event.grant.id } : {}),
-      ...(event.candidates?.length ? { candidates: event.candidates } : {}),
+      ...(event.candidates?.length
+        ? { candidates: event.candidates.slice(0, RECORDED_CANDIDATES) }
+        : {}),
       ...(event.verdict ? { verdict: event.verdict } : {}),
       ...(event.reason ? { reason: event.reason } : {}),
       ...(event.change ? { change: event.change } : {}),
