@@ -43,6 +43,7 @@ export const JOBS: readonly Job[] = [
   { suite: "webhooks" },
 ];
 
+/** What bench/results.json holds. */
 export interface BenchResults {
   version: 1;
   mode: "full" | "quick";
@@ -57,6 +58,42 @@ export interface BenchResults {
 }
 
 async function main(): Promise<void> {
+  const { quick, out, dynamodb, jobs } = parseOptions();
+  const options: BenchOptions = { quick, dynamodb, outDir: dirname(out) };
+  const machine = describeMachine();
+  const started = Date.now();
+  const loadAtStart = loadavg()[0] ?? 0;
+  console.log(
+    `Filegate benchmarks (${quick ? "quick smoke run" : "full run"}) on ${machine.cpu}, ` +
+      `${machine.cores} cores, ${machine.memoryGiB} GiB, Node ${machine.node}`,
+  );
+  const { suites, failures } = await runJobs(jobs, options);
+  const results: BenchResults = {
+    version: 1,
+    mode: quick ? "quick" : "full",
+    startedAt: new Date(started).toISOString(),
+    durationSeconds: Math.round((Date.now() - started) / 100) / 10,
+    machine,
+    loadAverage: { start: round2(loadAtStart), end: round2(loadavg()[0] ?? 0) },
+    options,
+    suites,
+    failures,
+  };
+  const failedChecks = summarize(results, machine.cores, out);
+  await writeFile(out, `${JSON.stringify(results, null, 2)}\n`);
+  if (failures.length > 0 || failedChecks.length > 0) {
+    for (const line of [...failures, ...failedChecks]) console.error(`FAILED ${line}`);
+    process.exitCode = 1;
+  }
+}
+
+/** The command line: the mode, where results go, the DynamoDB emulator and the jobs to run. */
+function parseOptions(): {
+  quick: boolean;
+  out: string;
+  dynamodb: BenchOptions["dynamodb"];
+  jobs: Job[];
+} {
   const { values } = parseArgs({
     options: {
       quick: { type: "boolean", default: false },
@@ -74,16 +111,14 @@ async function main(): Promise<void> {
     (job) => (!only || only.includes(job.suite)) && (!job.dynamodb || job.dynamodb !== dynamodb),
   );
   if (jobs.length === 0) throw new Error(`--only names no suite (${JOBS.map((j) => j.suite)})`);
+  return { quick: values.quick, out: values.out, dynamodb, jobs };
+}
 
-  const options: BenchOptions = { quick: values.quick, dynamodb, outDir: dirname(values.out) };
-  const machine = describeMachine();
-  const started = Date.now();
-  const loadAtStart = loadavg()[0] ?? 0;
-  console.log(
-    `Filegate benchmarks (${values.quick ? "quick smoke run" : "full run"}) on ${machine.cpu}, ` +
-      `${machine.cores} cores, ${machine.memoryGiB} GiB, Node ${machine.node}`,
-  );
-
+/** Runs the jobs one after another; a job that fails is noted and the next one runs. */
+async function runJobs(
+  jobs: readonly Job[],
+  options: BenchOptions,
+): Promise<{ suites: SuiteResult[]; failures: string[] }> {
   const work = await mkdtemp(join(tmpdir(), "filegate-bench-"));
   const suites: SuiteResult[] = [];
   const failures: string[] = [];
@@ -106,18 +141,15 @@ async function main(): Promise<void> {
   } finally {
     await rm(work, { recursive: true, force: true });
   }
+  return { suites, failures };
+}
 
-  const results: BenchResults = {
-    version: 1,
-    mode: values.quick ? "quick" : "full",
-    startedAt: new Date(started).toISOString(),
-    durationSeconds: Math.round((Date.now() - started) / 100) / 10,
-    machine,
-    loadAverage: { start: round2(loadAtStart), end: round2(loadavg()[0] ?? 0) },
-    options,
-    suites,
-    failures,
-  };
+/**
+ * Prints the table, the goals met and a note when the machine was busy; returns the checks
+ * that failed.
+ */
+function summarize(results: BenchResults, cores: number, out: string): string[] {
+  const { suites } = results;
   console.log(renderSuites(suites));
   const goals = suites.flatMap((suite) => suite.ratios).filter((r) => r.met !== undefined);
   const failedChecks = suites.flatMap((suite) =>
@@ -127,20 +159,16 @@ async function main(): Promise<void> {
   );
   console.log(
     `\nGoals met: ${goals.filter((r) => r.met).length} of ${goals.length}. ` +
-      `Total time ${formatNumber(results.durationSeconds)} s. Results: ${values.out}`,
+      `Total time ${formatNumber(results.durationSeconds)} s. Results: ${out}`,
   );
   const busiest = Math.max(results.loadAverage.start, results.loadAverage.end);
-  if (busiest > machine.cores) {
+  if (busiest > cores) {
     console.log(
-      `Note: the machine was busy (load average ${busiest} on ${machine.cores} cores); ` +
+      `Note: the machine was busy (load average ${busiest} on ${cores} cores); ` +
         "ratios hold up better than absolute figures, but rerun on a quiet machine to compare.",
     );
   }
-  await writeFile(values.out, `${JSON.stringify(results, null, 2)}\n`);
-  if (failures.length > 0 || failedChecks.length > 0) {
-    for (const line of [...failures, ...failedChecks]) console.error(`FAILED ${line}`);
-    process.exitCode = 1;
-  }
+  return failedChecks;
 }
 
 /** Runs one suite in a fresh process; its stdout (the handlers' logs) is discarded. */

@@ -21,23 +21,14 @@ import { BENCH } from "../lib/environment";
 import { type ObjectEvent, sqsBatch } from "../lib/events";
 import { median, timeRounds } from "../lib/measure";
 import { figure, ratio, type SuiteResult } from "../lib/report";
-import { progress, type Suite } from "../lib/suite";
+import { type BenchOptions, progress, type Suite } from "../lib/suite";
 
 const BATCH = 10;
 
+type LocalStack = Awaited<ReturnType<typeof startLocalStack>>;
+
 export const run: Suite = async (options) => {
-  const arrivals = new Map<string, number>();
-  const receiver = createServer((request, response) => {
-    const chunks: Buffer[] = [];
-    request.on("data", (chunk: Buffer) => chunks.push(chunk));
-    request.on("end", () => {
-      const body = JSON.parse(Buffer.concat(chunks).toString()) as { data: { key: string } };
-      if (!arrivals.has(body.data.key)) arrivals.set(body.data.key, performance.now());
-      response.writeHead(204).end();
-    });
-  });
-  await new Promise<void>((resolve) => receiver.listen(0, "127.0.0.1", resolve));
-  const target = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`;
+  const receiver = await startReceiver();
   const stack = await startLocalStack({
     dir: await mkdtemp(join(tmpdir(), "filegate-bench-webhooks-")),
     memory: true,
@@ -51,118 +42,129 @@ export const run: Suite = async (options) => {
   });
   try {
     const api = stack.state.apiUrl;
-    const auth = async (tenant: string) => ({
-      Authorization: `Bearer ${await stack.token({ tenant, sub: "bench" })}`,
-    });
-    const hooked = await auth("hooked");
-    const registered = await fetch(`${api}/webhooks`, {
-      method: "POST",
-      headers: { ...hooked, "content-type": "application/json" },
-      body: JSON.stringify({ url: target }),
-    });
-    if (registered.status !== 201) throw new Error(`registration: ${registered.status}`);
-
+    const hooked = await register(stack, receiver.target);
     const ingestion = await timeIngestion(stack, options.quick);
     progress("webhooks", "timing upload → receiver");
-    const latencies = await timeLatency(api, hooked, arrivals, options.quick ? 5 : 60);
-
-    const plain = figure(
-      "webhooks.ingest.plain",
-      "subscriber, tenant without webhooks",
-      "events/s",
-      ingestion.plain,
-      "higher",
-    );
-    const withHook = figure(
-      "webhooks.ingest.hooked",
-      "subscriber, tenant with one endpoint (every event queued)",
-      "events/s",
-      ingestion.hooked,
-      "higher",
-    );
-    const sorted = [...latencies].sort((a, b) => a - b);
-    const p99 = sorted[Math.min(sorted.length - 1, Math.ceil(sorted.length * 0.99) - 1)] ?? 0;
-    return {
-      suite: "webhooks",
-      title: `Webhooks: ingestion with and without an endpoint, and upload → receiver latency (local stack, ${options.dynamodb})`,
-      figures: [
-        plain,
-        withHook,
-        figure("webhooks.latency.median", "upload → receiver, median", "ms", latencies),
-        figure("webhooks.latency.p99", "upload → receiver, p99", "ms", [p99]),
-      ],
-      ratios: [
-        ratio(
-          "webhooks.ingest.hooked/plain",
-          "ingestion with a webhook / without",
-          withHook,
-          plain,
-          {
-            op: ">=",
-            value: 0.5,
-          },
-        ),
-      ],
-      checks: {
-        "every upload reached the receiver": latencies.length === (options.quick ? 5 : 60),
-        "every ingested event succeeded": ingestion.failed === 0,
-      },
-      setup: { batch: BATCH, uploads: latencies.length, dynamodb: options.dynamodb },
-      notes: [`latency median ${median(latencies).toFixed(1)} ms, p99 ${p99.toFixed(1)} ms`],
-    } satisfies SuiteResult;
+    const latencies = await timeLatency(api, hooked, receiver.arrivals, options.quick ? 5 : 60);
+    return report(options, ingestion, latencies);
   } finally {
     await stack.stop();
-    receiver.closeAllConnections();
     receiver.close();
   }
 };
 
+/** A webhook receiver on a free port, noting when each key's first delivery arrived. */
+async function startReceiver(): Promise<{
+  target: string;
+  arrivals: Map<string, number>;
+  close: () => void;
+}> {
+  const arrivals = new Map<string, number>();
+  const receiver = createServer((request, response) => {
+    const chunks: Buffer[] = [];
+    request.on("data", (chunk: Buffer) => chunks.push(chunk));
+    request.on("end", () => {
+      const body = JSON.parse(Buffer.concat(chunks).toString()) as { data: { key: string } };
+      if (!arrivals.has(body.data.key)) arrivals.set(body.data.key, performance.now());
+      response.writeHead(204).end();
+    });
+  });
+  await new Promise<void>((resolve) => receiver.listen(0, "127.0.0.1", resolve));
+  return {
+    target: `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`,
+    arrivals,
+    close: () => {
+      receiver.closeAllConnections();
+      receiver.close();
+    },
+  };
+}
+
+/** Registers the receiver as an endpoint of the tenant `hooked`; returns that tenant's auth. */
+async function register(stack: LocalStack, target: string): Promise<Record<string, string>> {
+  const hooked = {
+    Authorization: `Bearer ${await stack.token({ tenant: "hooked", sub: "bench" })}`,
+  };
+  const registered = await fetch(`${stack.state.apiUrl}/webhooks`, {
+    method: "POST",
+    headers: { ...hooked, "content-type": "application/json" },
+    body: JSON.stringify({ url: target }),
+  });
+  if (registered.status !== 201) throw new Error(`registration: ${registered.status}`);
+  return hooked;
+}
+
+/** Ingestion rates with and without an endpoint, and the upload → receiver latencies. */
+function report(
+  options: BenchOptions,
+  ingestion: { plain: number[]; hooked: number[]; failed: number },
+  latencies: number[],
+): SuiteResult {
+  const plain = figure(
+    "webhooks.ingest.plain",
+    "subscriber, tenant without webhooks",
+    "events/s",
+    ingestion.plain,
+    "higher",
+  );
+  const withHook = figure(
+    "webhooks.ingest.hooked",
+    "subscriber, tenant with one endpoint (every event queued)",
+    "events/s",
+    ingestion.hooked,
+    "higher",
+  );
+  const sorted = [...latencies].sort((a, b) => a - b);
+  const p99 = sorted[Math.min(sorted.length - 1, Math.ceil(sorted.length * 0.99) - 1)] ?? 0;
+  return {
+    suite: "webhooks",
+    title: `Webhooks: ingestion with and without an endpoint, and upload → receiver latency (local stack, ${options.dynamodb})`,
+    figures: [
+      plain,
+      withHook,
+      figure("webhooks.latency.median", "upload → receiver, median", "ms", latencies),
+      figure("webhooks.latency.p99", "upload → receiver, p99", "ms", [p99]),
+    ],
+    ratios: [
+      ratio("webhooks.ingest.hooked/plain", "ingestion with a webhook / without", withHook, plain, {
+        op: ">=",
+        value: 0.5,
+      }),
+    ],
+    checks: {
+      "every upload reached the receiver": latencies.length === (options.quick ? 5 : 60),
+      "every ingested event succeeded": ingestion.failed === 0,
+    },
+    setup: { batch: BATCH, uploads: latencies.length, dynamodb: options.dynamodb },
+    notes: [`latency median ${median(latencies).toFixed(1)} ms, p99 ${p99.toFixed(1)} ms`],
+  };
+}
+
+/** An object in the stack's bucket. */
+interface StackObject {
+  key: string;
+  etag: string;
+}
+
 /** Events per second through the subscriber, for a tenant without and one with an endpoint. */
-async function timeIngestion(stack: Awaited<ReturnType<typeof startLocalStack>>, quick: boolean) {
+async function timeIngestion(stack: LocalStack, quick: boolean) {
   const s3 = new S3Client({
     endpoint: stack.state.s3.endpoint,
     region: stack.state.region,
     forcePathStyle: true,
     credentials: stack.state.credentials,
   });
-  const objects = async (tenant: string) => {
-    const keys = Array.from({ length: 50 }, (_, i) => `tenants/${tenant}/bench/${i}.bin`);
-    const etags: string[] = [];
-    for (const key of keys) {
-      const put = await s3.send(
-        new PutObjectCommand({ Bucket: stack.state.bucket, Key: key, Body: "x" }),
-      );
-      etags.push(String(put.ETag).replaceAll('"', ""));
-    }
-    return keys.map((key, i) => ({ key, etag: etags[i] as string }));
-  };
-  const [plainObjects, hookedObjects] = [await objects("plain"), await objects("hooked")];
+  const [plainObjects, hookedObjects] = [
+    await putObjects(stack, s3, "plain"),
+    await putObjects(stack, s3, "hooked"),
+  ];
   await stack.bridge.idle();
   await stack.webhooks.idle();
   const { handler } = await import("../../packages/functions/src/events/subscriber");
   const context = lambdaContext("filegate-bench-subscriber");
-  let sequencer = BigInt(Date.now()) << 20n;
-  let sent = 0;
+  const events = eventBatches(stack);
   let failed = 0;
-  const batch = (list: { key: string; etag: string }[]): ObjectEvent[] =>
-    Array.from({ length: BATCH }, () => {
-      const object = list[sent++ % list.length] as { key: string; etag: string };
-      sequencer++;
-      return {
-        objectKey: object.key,
-        etag: object.etag,
-        size: 1,
-        sequencer: sequencer.toString(16).toUpperCase(),
-      };
-    });
-  // The sample events name the benchmarks' bucket: these are the stack's.
-  const events = (list: { key: string; etag: string }[]) => {
-    const event = sqsBatch(batch(list));
-    for (const record of event.Records)
-      record.body = record.body.replaceAll(BENCH.bucket, stack.state.bucket);
-    return event;
-  };
-  const ingest = (list: { key: string; etag: string }[]) => async () => {
+  const ingest = (list: StackObject[]) => async () => {
     failed += (await handler(events(list), context)).batchItemFailures.length;
   };
   progress("webhooks", "timing the subscriber with and without an endpoint");
@@ -178,6 +180,46 @@ async function timeIngestion(stack: Awaited<ReturnType<typeof startLocalStack>>,
   const perSecond = (id: string) => (samples.get(id)?.wall ?? []).map((us) => (BATCH * 1e6) / us);
   await stack.webhooks.idle();
   return { plain: perSecond("plain"), hooked: perSecond("hooked"), failed };
+}
+
+/** Puts 50 objects of the tenant into the stack's S3 emulator, one at a time. */
+async function putObjects(stack: LocalStack, s3: S3Client, tenant: string): Promise<StackObject[]> {
+  const keys = Array.from({ length: 50 }, (_, i) => `tenants/${tenant}/bench/${i}.bin`);
+  const etags: string[] = [];
+  for (const key of keys) {
+    const put = await s3.send(
+      new PutObjectCommand({ Bucket: stack.state.bucket, Key: key, Body: "x" }),
+    );
+    etags.push(String(put.ETag).replaceAll('"', ""));
+  }
+  return keys.map((key, i) => ({ key, etag: etags[i] as string }));
+}
+
+/**
+ * Batches of BATCH S3 events of the objects in turn, each newer than the last, as the queue
+ * delivers them to the subscriber.
+ */
+function eventBatches(stack: LocalStack): (list: StackObject[]) => ReturnType<typeof sqsBatch> {
+  let sequencer = BigInt(Date.now()) << 20n;
+  let sent = 0;
+  const batch = (list: StackObject[]): ObjectEvent[] =>
+    Array.from({ length: BATCH }, () => {
+      const object = list[sent++ % list.length] as StackObject;
+      sequencer++;
+      return {
+        objectKey: object.key,
+        etag: object.etag,
+        size: 1,
+        sequencer: sequencer.toString(16).toUpperCase(),
+      };
+    });
+  // The sample events name the benchmarks' bucket: these are the stack's.
+  return (list) => {
+    const event = sqsBatch(batch(list));
+    for (const record of event.Records)
+      record.body = record.body.replaceAll(BENCH.bucket, stack.state.bucket);
+    return event;
+  };
 }
 
 /** Milliseconds from the start of each upload to its delivery at the receiver. */
