@@ -12,7 +12,9 @@ const NOTHING: PublishResult = { queued: 0, outboxed: 0 };
  */
 export async function publishWebhooks({ record }: IngestResult): Promise<PublishResult> {
   const source = record && sourceOfEventInput(record);
-  if (!source || (await endpointsOf(source.data.tenant)).length === 0) return NOTHING;
+  if (!source) return NOTHING;
+  const endpoints = await endpointsOf(source.data.tenant);
+  if (endpoints.length === 0) return NOTHING;
   const { sendChange } = await import("./webhook-sending");
-  return sendChange(record);
+  return sendChange(record, endpoints);
 }

@@ -4,6 +4,7 @@ import {
   type PublishResult,
   publishChange,
   publishExpiredUpload,
+  type StoredEndpoint,
 } from "@filegate/core/webhooks";
 import { logger } from "./logger";
 import { endpointsOf } from "./webhook-endpoints";
@@ -17,9 +18,12 @@ import { webhookOutbox } from "./webhooks";
  */
 const deps: PublishDeps = { endpointsOf, queue: webhookQueue, outbox: webhookOutbox };
 
-/** Queues the webhooks of one applied S3 event's journal record. */
-export function sendChange(record: EventRecordInput): Promise<PublishResult> {
-  return publishChange(record, deps);
+/** Queues the webhooks of one applied S3 event's journal record, to its tenant's `endpoints` (read already). */
+export function sendChange(
+  record: EventRecordInput,
+  endpoints: StoredEndpoint[],
+): Promise<PublishResult> {
+  return publishChange(record, { ...deps, endpointsOf: async () => endpoints });
 }
 
 /**
