@@ -3,6 +3,7 @@ export * from "./deliver";
 export * from "./endpoint-lookup";
 export * from "./endpoints";
 export * from "./events";
+export * from "./message-schema";
 export * from "./messages";
 export * from "./outbox";
 export * from "./publish";

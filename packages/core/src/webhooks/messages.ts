@@ -1,5 +1,4 @@
-import * as z from "zod/mini";
-import { WEBHOOK_EVENTS, type WebhookEvent } from "./events";
+import type { WebhookEvent } from "./events";
 
 /** One event addressed to one endpoint, as it travels through the webhook queue. */
 export interface WebhookMessage {
@@ -22,26 +21,6 @@ export interface WebhookQueue {
   send(messages: readonly WebhookMessage[], delaySeconds?: number): Promise<void>;
   /** Moves a message to the dead-letter queue (its retry window is over). */
   deadLetter(message: WebhookMessage): Promise<void>;
-}
-
-const MessageSchema = z.object({
-  tenant: z.string(),
-  endpoint: z.string(),
-  event: z.object({
-    id: z.string(),
-    type: z.enum(WEBHOOK_EVENTS),
-    timestamp: z.string(),
-    data: z.record(z.string(), z.unknown()),
-  }),
-  attempt: z.number(),
-  firstAt: z.string(),
-  notBefore: z.optional(z.string()),
-  replay: z.optional(z.boolean()),
-});
-
-/** Parses a queued message; throws on anything else. */
-export function parseWebhookMessage(body: string): WebhookMessage {
-  return MessageSchema.parse(JSON.parse(body)) as unknown as WebhookMessage;
 }
 
 /** The first-attempt messages of events for the endpoints that subscribe to them. */
