@@ -6,3 +6,4 @@ export * from "./accounts";
 export * from "./limits";
 export * from "./limits-update";
 export * from "./standing";
+export * from "./usage";

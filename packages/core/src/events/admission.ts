@@ -1,4 +1,4 @@
-import type { Amount, TenantAccounts } from "../accounts";
+import type { Amount, TenantUsage } from "../accounts";
 import type { Verdict } from "../uploads";
 import type { Admission, PreparedEvent } from "./plan";
 
@@ -21,7 +21,7 @@ export function admissionOf(size: number, verdict: Verdict): Admission | undefin
 /**
  * Quota admission of a batch's verified plain PUTs, before they are applied to the index:
  * their growth is added to each tenant's usage on condition that it fits the quotas
- * (`TenantAccounts.admit`), in one conditional update per tenant when the whole batch fits,
+ * (`TenantUsage.admit`), in one conditional update per tenant when the whole batch fits,
  * else one per arrival in batch order, so that as many fit as would one by one. A refused
  * arrival is quarantined with the numbers as reason and moves no usage. Each admitted event
  * keeps what was added (`admitted`): committing it later moves usage only by the difference
@@ -29,7 +29,7 @@ export function admissionOf(size: number, verdict: Verdict): Admission | undefin
  */
 export async function admitBatch(
   events: PreparedEvent[],
-  accounts: Pick<TenantAccounts, "admit">,
+  accounts: Pick<TenantUsage, "admit">,
 ): Promise<Map<PreparedEvent, unknown>> {
   const failed = new Map<PreparedEvent, unknown>();
   const byTenant = new Map<string, PreparedEvent[]>();
@@ -50,7 +50,7 @@ export async function admitBatch(
 async function admitTenant(
   tenant: string,
   arrivals: PreparedEvent[],
-  accounts: Pick<TenantAccounts, "admit">,
+  accounts: Pick<TenantUsage, "admit">,
 ): Promise<void> {
   const first = arrivals[0]?.admission as Admission;
   if (arrivals.length > 1) {

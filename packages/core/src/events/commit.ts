@@ -1,5 +1,5 @@
 import { BatchGetCommand, TransactWriteCommand } from "@aws-sdk/lib-dynamodb";
-import type { TenantAccounts } from "../accounts";
+import type { TenantUsage } from "../accounts";
 import type { AuditJournal } from "../audit";
 import { aws, fromAwsError } from "../errors";
 import { createdState, deletedState, stateUpdateInput, unchangedSince } from "../files";
@@ -15,7 +15,7 @@ import type { JournalKey, Seen } from "./seen";
 
 export interface CommitterOptions extends TableAccess {
   journal: Pick<AuditJournal, "eventItem">;
-  accounts: Pick<TenantAccounts, "adjustment">;
+  accounts: Pick<TenantUsage, "adjustment">;
   tombstoneTtlSeconds: number;
   now?: () => Date;
 }

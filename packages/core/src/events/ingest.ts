@@ -1,4 +1,4 @@
-import type { TenantAccounts } from "../accounts";
+import type { TenantUsage } from "../accounts";
 import type { AuditJournal } from "../audit";
 import {
   type Attribution,
@@ -24,7 +24,7 @@ export interface IngestDeps {
   audit: Pick<AuditJournal, "grantsAt">;
   /** Verification on arrival: is a created object the tenant's file, and what explains it. */
   verify(arrival: Arrival): Promise<Verdict>;
-  accounts: Pick<TenantAccounts, "adjust" | "release" | "admit">;
+  accounts: Pick<TenantUsage, "adjust" | "release" | "admit">;
   intents: Pick<UploadIntents, "finish">;
   /** Events of other buckets are skipped. */
   bucket: string;

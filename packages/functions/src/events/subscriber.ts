@@ -16,13 +16,13 @@ import { parseObjectKey } from "@filegate/core/tenancy";
 import type { PublishResult } from "@filegate/core/webhooks";
 import type { Context, SQSEvent, SQSRecord } from "aws-lambda";
 import { Resource } from "sst";
-import { accounts } from "../lib/accounts";
 import { auditLog } from "../lib/audit-log";
 import { commits } from "../lib/commits";
 import { intents } from "../lib/intents";
 import { logger } from "../lib/logger";
 import { metrics, publishMetrics } from "../lib/metrics";
 import { presigner } from "../lib/presigner";
+import { usage } from "../lib/usage";
 import { batchVerifier } from "../lib/verifier";
 import { publishWebhooks } from "../lib/webhook-publisher";
 import { METRICS } from "../observability";
@@ -218,7 +218,7 @@ export const handler = createSubscriber({
   ingest: () => ({
     commits,
     audit: auditLog,
-    accounts,
+    accounts: usage,
     intents,
     ...batchVerifier(),
     bucket: Resource.FileBucket.name,
