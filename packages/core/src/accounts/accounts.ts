@@ -3,15 +3,16 @@ import { aws, Errors, isConditionFailed } from "../errors";
 import { ItemType, tenantLimitsKey, tenantUsageKey } from "../table";
 import type { TenantLimits } from "./limits";
 import type { LimitsUpdate } from "./limits-update";
-import type { Amount, Usage } from "./standing";
+import { type Amount, quotaExceeded, type Usage } from "./standing";
 import { TenantUsage } from "./usage";
 
 /**
  * Per-tenant limits (with defaults from configuration) and usage counters: what
  * {@link TenantUsage} writes, and the tenant's own limits, the reservations of uploads and
- * the recount of the counters. Reserving is one conditional update of the tenant's usage item, so concurrent uploads cannot over-commit:
- * the item keeps `committedBytes` / `committedObjects` (used + reserved) next to the parts,
- * because a DynamoDB condition can compare an attribute but not add two.
+ * the recount of the counters. Reserving is one conditional update of the tenant's usage
+ * item, so concurrent uploads cannot over-commit: the item keeps `committedBytes` /
+ * `committedObjects` (used + reserved) next to the parts, because a DynamoDB condition can
+ * compare an attribute but not add two.
  */
 export class TenantAccounts extends TenantUsage {
   /** Sets some of a tenant's own limits; `null` makes a quota unlimited. */
@@ -117,6 +118,16 @@ export class TenantAccounts extends TenantUsage {
     throw Errors.serviceUnavailable(
       "The tenant's usage kept changing while it was being recounted; try again",
     );
+  }
+
+  private async overQuota(
+    tenant: string,
+    dimension: "bytes" | "objects",
+    limit: number,
+    amount: Amount,
+    known?: Usage,
+  ) {
+    return quotaExceeded(dimension, limit, amount, known ?? (await this.usage(tenant)));
   }
 }
 

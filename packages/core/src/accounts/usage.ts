@@ -2,7 +2,7 @@ import { UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { aws, fromAwsError, isConditionFailed } from "../errors";
 import { ItemType, tenantUsageKey } from "../table";
 import type { TenantLimits } from "./limits";
-import { AccountLookup, type Amount, quotaExceeded, type Usage } from "./standing";
+import { AccountLookup, type Amount } from "./standing";
 
 /**
  * A tenant's usage counters as S3 events move them: an arrival admitted within the quotas,
@@ -80,7 +80,7 @@ export class TenantUsage extends AccountLookup {
     });
   }
 
-  protected async add(tenant: string, deltas: Record<string, number>): Promise<void> {
+  private async add(tenant: string, deltas: Record<string, number>): Promise<void> {
     await aws(this.client.send(new UpdateCommand(usageAddition(this.tableName, tenant, deltas))));
   }
 
@@ -104,16 +104,6 @@ export class TenantUsage extends AccountLookup {
       `it would pass the tenant's quota of ${limit} ${noun}: ` +
       `${usage.used[dimension]} used + ${usage.reserved[dimension]} reserved + ${amount[dimension]} arriving`
     );
-  }
-
-  protected async overQuota(
-    tenant: string,
-    dimension: "bytes" | "objects",
-    limit: number,
-    amount: Amount,
-    known?: Usage,
-  ) {
-    return quotaExceeded(dimension, limit, amount, known ?? (await this.usage(tenant)));
   }
 }
 
