@@ -49,18 +49,19 @@ export class EventCommitter extends TableRepository {
   }
 
   /**
-   * Every state and journal record of these events, and the limits items of `tenants`,
-   * strongly consistent, in one call per 100 keys.
+   * The states and journal records of these events (`parts` says which: both unless told),
+   * and the limits items of `tenants`, strongly consistent, in one call per 100 keys.
    */
   async read(
     events: readonly { tenant: string; key: string; journalKey: JournalKey }[],
     tenants: readonly string[] = [],
+    parts: { states?: boolean; records?: boolean } = {},
   ): Promise<Seen> {
     const keys = new Map<string, Record<string, string>>();
     const add = (key: Record<string, string>) => keys.set(`${key.pk}\n${key.sk}`, key);
     for (const event of events) {
-      add(fileStateKey(event.tenant, event.key));
-      add(event.journalKey);
+      if (parts.states !== false) add(fileStateKey(event.tenant, event.key));
+      if (parts.records !== false) add(event.journalKey);
     }
     const limitsOf = new Map<string, string>();
     for (const tenant of tenants) {
