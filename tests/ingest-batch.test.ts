@@ -1,4 +1,4 @@
-import { QueryCommand } from "@aws-sdk/lib-dynamodb";
+import { DeleteCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
 import { TenantAccounts } from "@filegate/core/accounts";
 import { AuditLog } from "@filegate/core/audit";
 import {
@@ -8,7 +8,7 @@ import {
   ingestBatch,
 } from "@filegate/core/events";
 import { FileIndex } from "@filegate/core/files";
-import { historyPartition, normalizeSequencer } from "@filegate/core/table";
+import { fileStateKey, historyPartition, normalizeSequencer } from "@filegate/core/table";
 import type { FileKey, TenantId } from "@filegate/core/tenancy";
 import { UploadIntents } from "@filegate/core/uploads";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -150,12 +150,64 @@ describe.each(["local", "dynalite"] as const)("batch ingestion on %s", (engine) 
     for (let i = 0; i < 10; i++) expect(await journaled("again", `f${i}.txt`)).toHaveLength(1);
   });
 
+  it("reads the states alone for new events, and the records of repeats before deciding them", async () => {
+    const records = uploads("reads", 4);
+    const read: string[][] = [];
+    const reading: IngestDeps = {
+      ...deps,
+      commits: {
+        read: (events, tenants, parts) => {
+          read.push(
+            [
+              parts?.states === false ? "" : "states",
+              parts?.records === false ? "" : "records",
+            ].filter(Boolean),
+          );
+          return deps.commits.read(events, tenants, parts);
+        },
+        write: (plans) => deps.commits.write(plans),
+      },
+    };
+    expect(await counted(() => ingestBatch(records, reading))).toEqual([
+      "BatchGetItem",
+      "TransactWriteItems",
+    ]);
+    expect(read).toEqual([["states"]]);
+    read.length = 0;
+    // Delivered again: the states make them repeats, so their records are read, and found.
+    expect(await counted(() => ingestBatch(records, reading))).toEqual([
+      "BatchGetItem",
+      "BatchGetItem",
+    ]);
+    expect(read).toEqual([["states"], ["records"]]);
+    expect(await used("reads")).toEqual({ bytes: 406, objects: 4 });
+    for (let i = 0; i < 4; i++) expect(await journaled("reads", `f${i}.txt`)).toHaveLength(1);
+  });
+
+  it("counts an event once when its record exists but its state does not (the write is cancelled, then all is read)", async () => {
+    const record = created("gone", "a.txt", "30", 77);
+    expect(outcomes(await ingestBatch([record], deps))).toEqual(["applied"]);
+    // The file's item disappears (as an expired tombstone does), its record stays.
+    await table.doc.send(
+      new DeleteCommand({ TableName: table.tableName, Key: fileStateKey("gone", "a.txt") }),
+    );
+    const sent = await counted(() => ingestBatch([record], deps));
+    expect(sent).toEqual([
+      "BatchGetItem",
+      "BatchGetItem",
+      "TransactWriteItems",
+      "TransactWriteItems",
+    ]);
+    expect(await journaled("gone", "a.txt")).toHaveLength(1);
+    expect(await used("gone")).toEqual({ bytes: 77, objects: 1 });
+  });
+
   it("leaves nothing behind when it crashes before writing, and applies all on redelivery", async () => {
     const records = uploads("crash", 5);
     const crashing: IngestDeps = {
       ...deps,
       commits: {
-        read: (events) => deps.commits.read(events),
+        read: (...args) => deps.commits.read(...args),
         write: async () => {
           throw new Error("the function was stopped");
         },

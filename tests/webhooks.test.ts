@@ -1,7 +1,7 @@
 import { PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
 import { UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { Filegate, NotFoundError, verifyWebhook } from "@filegate/client";
-import { pendingKeys, uploadKey } from "@filegate/core/table";
+import { pendingKeys, uploadKey, webhooksPartition } from "@filegate/core/table";
 import type { LocalStack } from "@filegate/local";
 import { Webhook } from "standardwebhooks";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -161,6 +161,38 @@ describe("webhook deliveries", () => {
     expect(() =>
       verify(secret, { ...first, body: first.body.replace("a.txt", "b.txt") }),
     ).toThrow();
+  });
+
+  it("reads a tenant's endpoints once for each event it tells them of", async () => {
+    const headers = await auth("counted");
+    const target = await receiver();
+    await register(headers, target.url);
+    // The handlers' own document client (this process runs them): its Queries of the
+    // tenant's endpoints, while the upload's event is ingested and told.
+    const { dynamo } = await import("../packages/functions/src/lib/dynamo");
+    const reads: string[] = [];
+    dynamo.middlewareStack.add(
+      (next, context) => async (args) => {
+        const values = (args.input as { ExpressionAttributeValues?: Record<string, unknown> })
+          .ExpressionAttributeValues;
+        if (
+          context.commandName === "QueryCommand" &&
+          values?.[":pk"] === webhooksPartition("counted")
+        ) {
+          reads.push(String(values[":pk"]));
+        }
+        return next(args);
+      },
+      { step: "initialize", name: "countEndpointReads" },
+    );
+    try {
+      await upload(headers, "docs/counted.txt", "one");
+      await stack.webhooks.idle();
+      expect(target.events().map((event) => event.type)).toEqual(["file.created"]);
+      expect(reads).toHaveLength(1);
+    } finally {
+      dynamo.middlewareStack.remove("countEndpointReads");
+    }
   });
 
   it("retries a receiver that answers 500 twice with the same webhook-id, then records it", async () => {

@@ -36,7 +36,7 @@ function callKind(commandName: string, input: unknown): string {
   };
   // The batch calls: what they carry says more than one item would.
   if (TransactItems) return `${operation} (state, audit record, usage)`;
-  if (RequestItems) return `${operation} (states, audit records)`;
+  if (RequestItems) return `${operation} (file states and limits; records of repeats)`;
   const sortKey = (Key ?? Item)?.sk;
   const sk = String((sortKey as { S?: string } | undefined)?.S ?? sortKey ?? "");
   const items: Record<string, string> = {

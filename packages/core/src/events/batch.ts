@@ -13,7 +13,7 @@ import {
 } from "./ingest";
 import type { S3EventRecord } from "./notification";
 import { type PlannedEvent, type PreparedEvent, planEvent, rounds } from "./plan";
-import type { Seen } from "./seen";
+import { type Seen, stateId } from "./seen";
 
 /** Reads and writes of one round before its events are given up (and retried by the queue). */
 const MAX_ATTEMPTS = 6;
@@ -62,9 +62,12 @@ export async function ingestBatch(
   }
   // The table is read while S3 is asked about the objects: what it holds depends on nothing
   // S3 says. (A change in between fails the write's conditions, and the round reads again.)
-  // The same read brings the tenants' limits, which verification wants.
+  // The same read brings the tenants' limits, which verification wants. It reads the files'
+  // states only: which journal records exist is asked when the states say it may matter
+  // (`withRecordsOfRepeats`).
   const tenants = [...new Set(located.map((place) => place.tenant))];
-  const read = located.length > 0 ? deps.commits.read(located, tenants) : undefined;
+  const read =
+    located.length > 0 ? deps.commits.read(located, tenants, { records: false }) : undefined;
   if (read)
     deps.limitsRead?.(
       tenants,
@@ -125,7 +128,7 @@ async function commitAndSettle(
 
 /**
  * Reads, plans and writes one round until every event is committed (or gives up). `read`:
- * what the table held a moment ago, for the first try.
+ * the files' states the table held a moment ago, for the first try.
  */
 async function commitRound(
   events: PreparedEvent[],
@@ -139,11 +142,36 @@ async function commitRound(
       throw Errors.serviceUnavailable("The files of these events kept changing; retry later");
     }
     if (attempt > 0) await backoff(attempt);
-    const seen = attempt === 0 && read ? read : await deps.commits.read(pending);
+    const seen =
+      attempt === 0 && read
+        ? await withRecordsOfRepeats(pending, read, deps)
+        : await deps.commits.read(pending);
     const plans = pending.map((event) => planEvent(event, seen));
     const retry = new Set(await deps.commits.write(plans));
     done.push(...plans.filter((plan) => !retry.has(plan)));
     pending = [...retry].map((plan) => plan.event);
   }
   return done;
+}
+
+/**
+ * What the table holds for a round's first try: the states read with the batch, and the
+ * journal records of the events those states make repeats or late ones (the same sequencer
+ * as the file's state or an older one), which may be written already. An event newer than
+ * its file's state has no record yet: its record is written with the state it applies. (If
+ * one exists all the same, say a redelivery after the file's tombstone expired, the record's
+ * `attribute_not_exists` cancels the write, and the next try reads every record.)
+ */
+async function withRecordsOfRepeats(
+  events: readonly PreparedEvent[],
+  read: Seen,
+  deps: Pick<IngestDeps, "commits">,
+): Promise<Seen> {
+  const repeats = events.filter((event) => {
+    const state = read.states.get(stateId(event.tenant, event.key));
+    return state !== undefined && state.seq >= event.seq;
+  });
+  if (repeats.length === 0) return read;
+  const { journaled } = await deps.commits.read(repeats, [], { states: false });
+  return { ...read, journaled };
 }

@@ -2,7 +2,7 @@ import { BatchGetCommand, TransactWriteCommand } from "@aws-sdk/lib-dynamodb";
 import type { TenantUsage } from "../accounts";
 import type { AuditJournal } from "../audit";
 import { aws, fromAwsError } from "../errors";
-import { createdState, deletedState, stateUpdateInput, unchangedSince } from "../files";
+import { createdState, deletedState, stateItemInput, unchangedSince } from "../files";
 import {
   type FileItem,
   fileStateKey,
@@ -49,18 +49,19 @@ export class EventCommitter extends TableRepository {
   }
 
   /**
-   * Every state and journal record of these events, and the limits items of `tenants`,
-   * strongly consistent, in one call per 100 keys.
+   * The states and journal records of these events (`parts` says which: both unless told),
+   * and the limits items of `tenants`, strongly consistent, in one call per 100 keys.
    */
   async read(
     events: readonly { tenant: string; key: string; journalKey: JournalKey }[],
     tenants: readonly string[] = [],
+    parts: { states?: boolean; records?: boolean } = {},
   ): Promise<Seen> {
     const keys = new Map<string, Record<string, string>>();
     const add = (key: Record<string, string>) => keys.set(`${key.pk}\n${key.sk}`, key);
     for (const event of events) {
-      add(fileStateKey(event.tenant, event.key));
-      add(event.journalKey);
+      if (parts.states !== false) add(fileStateKey(event.tenant, event.key));
+      if (parts.records !== false) add(event.journalKey);
     }
     const limitsOf = new Map<string, string>();
     for (const tenant of tenants) {
@@ -105,7 +106,7 @@ export class EventCommitter extends TableRepository {
   private async transact(chunk: PlannedEvent[]): Promise<boolean> {
     const items: object[] = [];
     for (const plan of chunk) {
-      if (plan.state) items.push({ Update: this.stateUpdate(plan) });
+      if (plan.state) items.push({ Put: this.statePut(plan) });
       else if (plan.journal && plan.counts) items.push({ ConditionCheck: this.stateCheck(plan) });
       if (plan.journal) items.push({ Put: this.journalPut(plan) });
     }
@@ -125,13 +126,18 @@ export class EventCommitter extends TableRepository {
     }
   }
 
-  private stateUpdate(plan: PlannedEvent) {
+  /**
+   * The file's new state as the whole item it leaves, computed from the item as read and
+   * written on condition that it is still so: the item an update would have left.
+   */
+  private statePut(plan: PlannedEvent) {
     const { event, state, seen } = plan;
     const update =
       state === "deleted"
         ? deletedState(event, this.now(), this.tombstoneTtlSeconds)
         : createdState({ ...event, state: state ?? "present" });
-    return stateUpdateInput({
+    return stateItemInput({
+      seen,
       tableName: this.tableName,
       tenant: event.tenant,
       key: event.key,

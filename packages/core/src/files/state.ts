@@ -1,9 +1,14 @@
 import { type FileItem, type FileState, fileListingKeys, fileStateKey, ItemType } from "../table";
 
-/** The SET/REMOVE part of a state change, with its values (see {@link stateUpdateInput}). */
+/**
+ * What a state change sets and removes on a file's item, besides what every change sets (its
+ * type, tenant, key, sequencer, update time and the state and size it replaces). Written as
+ * an update ({@link stateUpdateInput}) or, where the item was just read, as the whole item
+ * it leaves ({@link stateItemInput}): one declaration, two forms.
+ */
 export interface StateUpdate {
-  UpdateExpression: string;
-  ExpressionAttributeValues: Record<string, unknown>;
+  set: Partial<FileItem> & Pick<FileItem, "state" | "eventTime">;
+  remove: readonly (keyof FileItem)[];
 }
 
 /** What a created object's state is made of. */
@@ -19,39 +24,20 @@ export interface CreatedState {
   reason?: string;
 }
 
-/**
- * The common part of every state change. It keeps the state and size it replaces
- * (`prevState`, `prevSize`: operands are read before the update), so that the change in a
- * tenant's usage can be derived from the item alone, even on a redelivery.
- */
-const TRANSITION =
-  "SET #type = :type, tenant = :tenant, #key = :key, " +
-  "prevState = if_not_exists(#state, :none), prevSize = if_not_exists(#size, :zero), " +
-  "#state = :state, seq = :seq, eventTime = :eventTime, updatedAt = :updatedAt";
-const TRANSITION_NAMES = { "#type": "type", "#key": "key", "#state": "state", "#size": "size" };
-
 /** The state of a created object: listed when present, kept out of the listing otherwise. */
 export function createdState(file: CreatedState): StateUpdate {
   const present = (file.state ?? "present") === "present";
-  return {
-    UpdateExpression:
-      `${TRANSITION}, #size = :size, etag = :etag, contentType = :contentType` +
-      (present
-        ? ", gsi1pk = :gsi1pk, gsi1sk = :gsi1sk REMOVE expiresAt, reason"
-        : ", reason = :reason REMOVE expiresAt, gsi1pk, gsi1sk"),
-    ExpressionAttributeValues: {
-      ":state": present ? "present" : "quarantined",
-      ":size": file.size,
-      ":etag": file.etag,
-      ":contentType": file.contentType,
-      ":eventTime": file.eventTime,
-      ...(present
-        ? (({ gsi1pk, gsi1sk }) => ({ ":gsi1pk": gsi1pk, ":gsi1sk": gsi1sk }))(
-            fileListingKeys(file.tenant, file.key),
-          )
-        : { ":reason": file.reason ?? "not admitted" }),
-    },
-  };
+  const { size, etag, contentType, eventTime } = file;
+  const common = { size, etag, contentType, eventTime };
+  return present
+    ? {
+        set: { state: "present", ...common, ...fileListingKeys(file.tenant, file.key) },
+        remove: ["expiresAt", "reason"],
+      }
+    : {
+        set: { state: "quarantined", ...common, reason: file.reason ?? "not admitted" },
+        remove: ["expiresAt", "gsi1pk", "gsi1sk"],
+      };
 }
 
 /** A tombstone, expiring `ttlSeconds` after `now`. */
@@ -62,20 +48,13 @@ export function deletedState(
 ): StateUpdate {
   const expiresAt = Math.floor(now.getTime() / 1000) + ttlSeconds;
   return {
-    UpdateExpression: `${TRANSITION}, expiresAt = :expiresAt REMOVE gsi1pk, gsi1sk, #size, etag, contentType, reason`,
-    ExpressionAttributeValues: {
-      ":state": "deleted",
-      ":eventTime": file.eventTime,
-      ":expiresAt": expiresAt,
-    },
+    set: { state: "deleted", eventTime: file.eventTime, expiresAt },
+    remove: ["gsi1pk", "gsi1sk", "size", "etag", "contentType", "reason"],
   };
 }
 
-/**
- * The conditional update of one file's state item, as UpdateItem and TransactWriteItems
- * both take it (without `ReturnValues`).
- */
-export function stateUpdateInput(options: {
+/** A file's state change: the item, the change, its sequencer and when it is written. */
+interface StateWrite {
   tableName: string;
   tenant: string;
   key: string;
@@ -84,25 +63,70 @@ export function stateUpdateInput(options: {
   condition: string;
   conditionValues?: Record<string, unknown>;
   now: Date;
-}) {
-  const { tenant, key, seq, update } = options;
+}
+
+/** What every state change sets, but the state and size it replaces. */
+function ownAttributes(write: StateWrite) {
+  const { tenant, key, seq, now } = write;
+  return { type: ItemType.File, tenant, key, seq, updatedAt: now.toISOString() };
+}
+
+/**
+ * The conditional update of one file's state item, as UpdateItem and TransactWriteItems
+ * both take it (without `ReturnValues`). The state and size it replaces are kept in
+ * `prevState` and `prevSize` (operands are read before the update), so that the change in a
+ * tenant's usage can be derived from the item alone, even on a redelivery.
+ */
+export function stateUpdateInput(write: StateWrite) {
+  const names: Record<string, string> = { "#state": "state", "#size": "size" };
+  const values: Record<string, unknown> = { ":none": "none", ":zero": 0 };
+  const sets = [
+    "prevState = if_not_exists(#state, :none)",
+    "prevSize = if_not_exists(#size, :zero)",
+  ];
+  const set = { ...ownAttributes(write), ...write.update.set };
+  for (const [name, value] of Object.entries(set)) {
+    names[`#${name}`] = name;
+    values[`:${name}`] = value;
+    sets.push(`#${name} = :${name}`);
+  }
+  const removes = write.update.remove.map((name) => {
+    names[`#${name}`] = name;
+    return `#${name}`;
+  });
   return {
-    TableName: options.tableName,
-    Key: fileStateKey(tenant, key),
-    UpdateExpression: update.UpdateExpression,
-    ConditionExpression: options.condition,
-    ExpressionAttributeNames: TRANSITION_NAMES,
-    ExpressionAttributeValues: {
-      ...update.ExpressionAttributeValues,
-      ...options.conditionValues,
-      ":type": ItemType.File,
-      ":tenant": tenant,
-      ":key": key,
-      ":seq": seq,
-      ":none": "none",
-      ":zero": 0,
-      ":updatedAt": options.now.toISOString(),
+    TableName: write.tableName,
+    Key: fileStateKey(write.tenant, write.key),
+    UpdateExpression: `SET ${sets.join(", ")}${removes.length ? ` REMOVE ${removes.join(", ")}` : ""}`,
+    ConditionExpression: write.condition,
+    ExpressionAttributeNames: names,
+    ExpressionAttributeValues: { ...values, ...write.conditionValues },
+  };
+}
+
+/**
+ * The same change as {@link stateUpdateInput}, written as the whole item it leaves: for a
+ * writer that has just read the item (`seen`, none when absent) and writes on condition that
+ * it is unchanged since, so the item it computes is the one the update would have left.
+ */
+export function stateItemInput(write: StateWrite & { seen: FileItem | undefined }) {
+  const { seen, update } = write;
+  const kept: Record<string, unknown> = { ...seen };
+  for (const name of update.remove) delete kept[name];
+  return {
+    TableName: write.tableName,
+    Item: {
+      ...kept,
+      ...fileStateKey(write.tenant, write.key),
+      prevState: seen?.state ?? "none",
+      prevSize: seen?.size ?? 0,
+      ...ownAttributes(write),
+      ...update.set,
     },
+    ConditionExpression: write.condition,
+    ...(write.conditionValues && Object.keys(write.conditionValues).length > 0
+      ? { ExpressionAttributeValues: write.conditionValues }
+      : {}),
   };
 }
 
