@@ -198,6 +198,7 @@ describe("npm run bench -- --quick", () => {
       ]),
       ...["fixed-head", "s3-emulator", "fixed-head-dynamodb-local"].flatMap((variant) => [
         `ingest.${variant}.subscriber/raw`,
+        `ingest.${variant}.subscriber/raw-transaction`,
         `ingest.${variant}.subscriber/raw.cpu`,
       ]),
       ...handlers.flatMap((name) => [
