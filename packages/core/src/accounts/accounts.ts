@@ -48,35 +48,28 @@ export class TenantAccounts extends TenantUsage {
    */
   async reserve(tenant: string, amount: Amount, limits: TenantLimits): Promise<void> {
     const conditions: string[] = [];
-    const values: Record<string, number | string> = {};
+    const values: Record<string, number> = {};
     for (const [dimension, max, attribute] of [
       ["bytes", limits.maxBytes, "committedBytes"],
       ["objects", limits.maxObjects, "committedObjects"],
     ] as const) {
       if (max === null) continue;
-      const room = max - amount[dimension];
-      if (room < 0) throw await this.overQuota(tenant, dimension, max, amount);
+      const left = max - amount[dimension];
+      if (left < 0) throw await this.overQuota(tenant, dimension, max, amount);
       conditions.push(`(attribute_not_exists(${attribute}) OR ${attribute} <= :room_${dimension})`);
-      values[`:room_${dimension}`] = room;
+      values[`:room_${dimension}`] = left;
     }
+    const { bytes, objects } = amount;
+    const counters = {
+      reservedBytes: bytes,
+      reservedObjects: objects,
+      committedBytes: bytes,
+      committedObjects: objects,
+    };
+    const room =
+      conditions.length > 0 ? { condition: conditions.join(" AND "), values } : { values };
     try {
-      await this.client.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: tenantUsageKey(tenant),
-          UpdateExpression:
-            "SET #type = :type, tenant = :tenant ADD reservedBytes :b, reservedObjects :n, committedBytes :b, committedObjects :n",
-          ...(conditions.length > 0 ? { ConditionExpression: conditions.join(" AND ") } : {}),
-          ExpressionAttributeNames: { "#type": "type" },
-          ExpressionAttributeValues: {
-            ...values,
-            ":type": ItemType.Usage,
-            ":tenant": tenant,
-            ":b": amount.bytes,
-            ":n": amount.objects,
-          },
-        }),
-      );
+      await this.client.send(new UpdateCommand(this.addition(tenant, counters, room)));
     } catch (error) {
       if (!isConditionFailed(error)) throw error;
       const usage = await this.usage(tenant);

@@ -26,23 +26,9 @@ export class TenantUsage extends AccountLookup {
     if ("over" in room)
       return { admitted: false, reason: await this.refusal(tenant, room.over, limits, amount) };
     try {
-      await this.client.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: tenantUsageKey(tenant),
-          UpdateExpression:
-            "SET #type = :type, tenant = :tenant ADD #bytes :b, objects :n, committedBytes :b, committedObjects :n",
-          ...(room.condition ? { ConditionExpression: room.condition } : {}),
-          ExpressionAttributeNames: { "#type": "type", "#bytes": "bytes" },
-          ExpressionAttributeValues: {
-            ...room.values,
-            ":type": ItemType.Usage,
-            ":tenant": tenant,
-            ":b": amount.bytes,
-            ":n": amount.objects,
-          },
-        }),
-      );
+      const { bytes, objects } = amount;
+      const counters = { bytes, objects, committedBytes: bytes, committedObjects: objects };
+      await this.client.send(new UpdateCommand(this.addition(tenant, counters, room)));
       return { admitted: true };
     } catch (error) {
       if (!isConditionFailed(error)) throw fromAwsError(error);
@@ -72,7 +58,7 @@ export class TenantUsage extends AccountLookup {
    */
   adjustment(tenant: string, change: Amount) {
     if (change.bytes === 0 && change.objects === 0) return undefined;
-    return usageAddition(this.tableName, tenant, {
+    return this.addition(tenant, {
       bytes: change.bytes,
       objects: change.objects,
       committedBytes: change.bytes,
@@ -81,7 +67,15 @@ export class TenantUsage extends AccountLookup {
   }
 
   private async add(tenant: string, deltas: Record<string, number>): Promise<void> {
-    await aws(this.client.send(new UpdateCommand(usageAddition(this.tableName, tenant, deltas))));
+    await aws(this.client.send(new UpdateCommand(this.addition(tenant, deltas))));
+  }
+
+  /**
+   * The update adding each of `deltas` to the tenant's usage counter of that name, on
+   * `room`'s condition when it has one.
+   */
+  protected addition(tenant: string, deltas: Record<string, number>, room?: Room) {
+    return usageAddition(this.tableName, tenant, deltas, room);
   }
 
   /** Why an arrival was not admitted: the quota it would pass, with the numbers. */
@@ -107,15 +101,28 @@ export class TenantUsage extends AccountLookup {
   }
 }
 
-/** Adds each of `deltas` to the tenant's usage counter of that name. */
-function usageAddition(tableName: string, tenant: string, deltas: Record<string, number>) {
+/** A condition on the usage item, with its values. */
+export interface Room {
+  condition?: string;
+  values: Record<string, number>;
+}
+
+/** Adds each of `deltas` to the tenant's usage counter of that name, on `room`'s condition. */
+function usageAddition(
+  tableName: string,
+  tenant: string,
+  deltas: Record<string, number>,
+  room?: Room,
+) {
   const names = Object.keys(deltas);
   return {
     TableName: tableName,
     Key: tenantUsageKey(tenant),
     UpdateExpression: `SET #type = :type, tenant = :tenant ADD ${names.map((name) => `${name} :${name}`).join(", ")}`,
+    ...(room?.condition ? { ConditionExpression: room.condition } : {}),
     ExpressionAttributeNames: { "#type": "type" },
     ExpressionAttributeValues: {
+      ...room?.values,
       ":type": ItemType.Usage,
       ":tenant": tenant,
       ...Object.fromEntries(names.map((name) => [`:${name}`, deltas[name]])),
@@ -128,10 +135,7 @@ function usageAddition(tableName: string, tenant: string, deltas: Record<string,
  * counters `committedBytes` / `committedObjects` hold used + reserved), or the dimension that
  * `amount` alone passes.
  */
-function roomCondition(
-  limits: TenantLimits,
-  amount: Amount,
-): { condition?: string; values: Record<string, number> } | { over: "bytes" | "objects" } {
+function roomCondition(limits: TenantLimits, amount: Amount): Room | { over: "bytes" | "objects" } {
   const conditions: string[] = [];
   const values: Record<string, number> = {};
   for (const [dimension, max, attribute] of [
